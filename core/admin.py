@@ -1,0 +1,75 @@
+from functools import cached_property
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.paginator import Paginator
+from django.db import connection
+
+from .forms import PIIGuardFormMixin
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "first_name", "email", "is_staff", "is_active")
+    list_filter = ("groups", "is_staff", "is_active")
+
+
+class _PIIGuardAdminBase:
+    pii_fields: tuple[str, ...] = ()
+    pii_address_fields: tuple[str, ...] = ()
+
+    def _guarded(self, form: Any) -> type:
+        return type(
+            f"PIIGuarded{form.__name__}",
+            (PIIGuardFormMixin, form),
+            {"pii_fields": self.pii_fields, "pii_address_fields": self.pii_address_fields},
+        )
+
+
+class PIIGuardAdminMixin(_PIIGuardAdminBase):
+    """ModelAdmin: the same guard as the phone's forms, on ``pii_fields``/``pii_address_fields``."""
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        kwargs["form"] = self._guarded(kwargs.get("form", self.form))  # type: ignore[attr-defined]
+        return super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+
+    def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        names = {f for _name, opts in fieldsets for f in opts.get("fields", ()) if isinstance(f, str)}
+        if "pii_confirmed" not in names:
+            fieldsets = [*fieldsets, (None, {"fields": ["pii_confirmed"]})]
+        return fieldsets
+
+
+class PIIGuardInlineMixin(_PIIGuardAdminBase):
+    """InlineModelAdmin: guard every row of the inline formset."""
+
+    def get_formset(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
+        kwargs["form"] = self._guarded(kwargs.get("form", self.form))  # type: ignore[attr-defined]
+        return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+
+
+class EstimatedCountPaginator(Paginator):
+    """On an unfiltered list PostgreSQL's own estimate stands in for a full COUNT(*)."""
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        if query is not None and not query.where and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [query.model._meta.db_table]
+                )
+                row = cursor.fetchone()
+            if row and row[0] > 10_000:
+                return int(row[0])
+        return super().count
+
+
+class LargeTableAdminMixin:
+    """For tables that grow every day: no second COUNT(*) for "show all", an estimate when unfiltered."""
+
+    show_full_result_count = False
+    paginator: type[Paginator] = EstimatedCountPaginator

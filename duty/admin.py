@@ -1,0 +1,108 @@
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import LargeTableAdminMixin, PIIGuardAdminMixin
+
+from .models import ConversationNote, CounterTap, Place, Shift
+from .resources import PlaceResource
+
+
+@admin.register(Place)
+class PlaceAdmin(PIIGuardAdminMixin, ImportExportModelAdmin):
+    pii_address_fields = ("description",)
+    resource_classes = [PlaceResource]
+    list_display = ("name", "kind", "district", "lat", "lon", "active")
+    list_filter = ("kind", "district", "active")
+    search_fields = ("name", "district")
+
+
+class CounterTapInline(admin.TabularInline):
+    model = CounterTap
+    fields = ("at", "counter", "delta", "by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CounterTap]:
+        return super().get_queryset(request).select_related("by")
+
+
+@admin.register(Shift)
+class ShiftAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
+    pii_fields = ("summary",)
+    list_display = ("planned_start", "place", "status", "assistant_names", "coffee", "adults", "children")
+    list_filter = ("status", "place", ("planned_start", admin.DateFieldListFilter), "assistants")
+    list_select_related = ("place",)
+    date_hierarchy = "planned_start"
+    autocomplete_fields = ("place", "assistants")
+    search_fields = ("place__name", "summary")
+    readonly_fields = ("started_at", "ended_at", *Shift.COUNTERS)
+    inlines = [CounterTapInline]
+    fieldsets = (
+        (None, {"fields": ("place", "planned_start", "planned_end", "assistants", "status")}),
+        (_("On the day"), {"fields": ("started_at", "ended_at", "weather", "touchpoints", "summary")}),
+        (_("Counters"), {"fields": Shift.COUNTERS}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Shift]:
+        return super().get_queryset(request).prefetch_related("assistants")
+
+    @admin.display(description=_("assistants"))
+    def assistant_names(self, shift: Shift) -> str:
+        return ", ".join(str(a) for a in shift.assistants.all()) or "—"
+
+
+@admin.register(ConversationNote)
+class ConversationNoteAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
+    pii_fields = ("text",)
+    list_display = ("created_at", "place", "date", "stage", "age_band", "need_names", "wants_follow_up", "created_by")
+    list_filter = (
+        "stage",
+        "place",
+        ("date", admin.DateFieldListFilter),
+        "needs",
+        "source",
+        "wants_follow_up",
+        "created_by",
+    )
+    list_select_related = ("place", "created_by", "shift")
+    date_hierarchy = "date"
+    autocomplete_fields = ("place", "shift")
+    search_fields = ("text",)
+    filter_horizontal = ("needs",)
+    readonly_fields = ("created_by", "created_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ConversationNote]:
+        return super().get_queryset(request).prefetch_related("needs")
+
+    @admin.display(description=_("needs"))
+    def need_names(self, note: ConversationNote) -> str:
+        return ", ".join(n.name for n in note.needs.all())
+
+    def save_model(self, request: HttpRequest, obj: ConversationNote, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CounterTap)
+class CounterTapAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "shift", "counter", "delta", "by")
+    list_filter = ("counter",)
+    list_select_related = ("shift__place", "by")
+    readonly_fields = ("shift", "counter", "delta", "at", "by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,133 @@
+import uuid
+from datetime import datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import PIIGuardFormMixin
+from core.models import User
+from core.roles import ASSISTANT
+from needs.models import Need
+
+from .models import ConversationNote, Place, Shift, Touchpoint
+
+
+class ChipsWidget(forms.CheckboxSelectMultiple):
+    """Checkboxes drawn as big tappable chips."""
+
+    template_name = "duty/widgets/chips.html"
+    option_template_name = "duty/widgets/chip_option.html"
+
+
+class ClientUUIDMixin(forms.Form):
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())
+
+
+class NoteForm(PIIGuardFormMixin, ClientUUIDMixin, forms.ModelForm):
+    pii_fields = ("text",)
+
+    needs = forms.ModelMultipleChoiceField(
+        label=_("Needs"),
+        queryset=Need.objects.filter(active=True),
+        to_field_name="code",
+        required=False,
+        widget=ChipsWidget,
+    )
+
+    class Meta:
+        model = ConversationNote
+        fields = ("needs", "stage", "touchpoint", "age_band", "first_contact", "wants_follow_up", "text")
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+            "stage": forms.RadioSelect,
+            "age_band": forms.RadioSelect,
+        }
+        labels = {"text": _("What was the conversation about? (no names)")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["touchpoint"].choices = [("", "—"), *Touchpoint.choices]  # type: ignore[attr-defined]
+
+
+class ContactBoxNoteForm(NoteForm):
+    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.filter(active=True))
+    date = forms.DateField(label=_("Date the note was dropped"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta(NoteForm.Meta):
+        fields = ("place", "date", *NoteForm.Meta.fields)  # type: ignore[assignment]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["touchpoint"].initial = Touchpoint.CONTACT_BOX
+        if not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+
+    def clean_date(self) -> Any:
+        value = self.cleaned_data["date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class EndShiftForm(ClientUUIDMixin, PIIGuardFormMixin, forms.Form):
+    pii_fields = ("summary",)
+    summary = forms.CharField(
+        label=_("Summary of observations"), required=False, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000})
+    )
+    weather = forms.ChoiceField(label=_("Weather"), choices=[("", "—"), *Shift.Weather.choices], required=False)
+    touchpoints = forms.MultipleChoiceField(
+        label=_("Touchpoints used"), choices=Touchpoint.choices, required=False, widget=ChipsWidget
+    )
+
+
+class AdHocShiftForm(ClientUUIDMixin, forms.Form):
+    place = forms.ModelChoiceField(label=_("Where is the bike?"), queryset=Place.objects.filter(active=True))
+    hours = forms.IntegerField(label=_("For how many hours?"), min_value=1, max_value=10, initial=2)
+
+
+def assistants_queryset() -> Any:
+    return User.objects.filter(groups__name=ASSISTANT, is_active=True).order_by("first_name", "username")
+
+
+class PlanShiftForm(ClientUUIDMixin, forms.Form):
+    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.filter(active=True))
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}), initial=time(10, 0))
+    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}), initial=time(12, 0))
+    assistants = forms.ModelMultipleChoiceField(
+        label=_("Assistants"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assistants"].queryset = assistants_queryset()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        day, start, end = cleaned.get("day"), cleaned.get("start"), cleaned.get("end")
+        if day and start and end:
+            if end <= start:
+                self.add_error("end", _("The shift must end after it starts."))
+            else:
+                cleaned["planned_start"] = timezone.make_aware(datetime.combine(day, start))
+                cleaned["planned_end"] = timezone.make_aware(datetime.combine(day, end))
+        return cleaned
+
+    @classmethod
+    def initial_for(cls, shift: Shift) -> dict[str, Any]:
+        start = timezone.localtime(shift.planned_start)
+        end = timezone.localtime(shift.planned_end)
+        return {
+            "place": shift.place_id,
+            "day": start.date(),
+            "start": start.time(),
+            "end": end.time(),
+            "assistants": list(shift.assistants.all()),
+        }

@@ -1,0 +1,189 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import ClientWrite
+
+
+class Place(models.Model):
+    """A spot where the coffee bike stands."""
+
+    class Kind(models.TextChoices):
+        COURTYARD = "courtyard", _("courtyard of a familok")
+        BENCH = "bench", _("bench")
+        SHOP = "shop", _("shop")
+        PARK = "park", _("park")
+        PLAYGROUND = "playground", _("playground")
+        CLUB = "club", _("in front of the Club")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    district = models.CharField(_("district"), max_length=120, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Shift(ClientWrite):
+    """A duty shift (dyżur): the bike at one place for a time window."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        STARTED = "started", _("in progress")
+        ENDED = "ended", _("ended")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Weather(models.TextChoices):
+        SUNNY = "sunny", _("sunny")
+        CLOUDY = "cloudy", _("cloudy")
+        RAIN = "rain", _("rain")
+        COLD = "cold", _("cold")
+        HOT = "hot", _("hot")
+        SNOW = "snow", _("snow")
+
+    # Counter name -> the field that holds it; the API speaks these names.
+    COUNTERS = ("coffee", "snacks", "children", "adults", "first_time", "returning")
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("place"))
+    planned_start = models.DateTimeField(_("planned start"))
+    planned_end = models.DateTimeField(_("planned end"))
+    assistants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="shifts", verbose_name=_("assistants")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    weather = models.CharField(_("weather"), max_length=12, choices=Weather.choices, blank=True)
+    touchpoints = models.JSONField(_("touchpoints used"), default=list, blank=True)
+    summary = models.TextField(_("summary of observations"), blank=True)
+    coffee = models.PositiveIntegerField(_("coffee and tea served"), default=0)
+    snacks = models.PositiveIntegerField(_("snacks"), default=0)
+    children = models.PositiveIntegerField(_("children at animations"), default=0)
+    adults = models.PositiveIntegerField(_("adults talked to"), default=0)
+    first_time = models.PositiveIntegerField(_("first-time residents"), default=0)
+    returning = models.PositiveIntegerField(_("returning residents"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[assistants])
+
+    class Meta:
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty shifts")
+        ordering = ["-planned_start"]
+        indexes = [models.Index(fields=["planned_start"]), models.Index(fields=["status", "started_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_end__gt=models.F("planned_start")), name="shift_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.planned_start)
+        return f"{self.place} · {start:%Y-%m-%d %H:%M}"
+
+
+class Touchpoint(models.TextChoices):
+    BIKE = "bike", _("bike")
+    COFFEE = "coffee", _("coffee")
+    ANIMATIONS = "animations", _("animations")
+    ASSISTANT = "assistant", _("assistant")
+    CLUB_OFFER = "club_offer", _("the Club's offer")
+    CONTACT_BOX = "contact_box", _("contact box")
+
+
+class CounterTap(ClientWrite):
+    """One tap on a counter. The shift's counter field is the sum of its taps."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="taps", verbose_name=_("shift"))
+    counter = models.CharField(_("counter"), max_length=20, choices=[(c, c) for c in Shift.COUNTERS])
+    delta = models.SmallIntegerField(_("change"))
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+
+    class Meta:
+        verbose_name = _("counter tap")
+        verbose_name_plural = _("counter taps")
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.counter} {self.delta:+d}"
+
+
+class ConversationNote(ClientWrite):
+    """An anonymous note of a conversation. There is deliberately no field for a name or contact."""
+
+    class Stage(models.TextChoices):
+        DISCOVERY = "discovery", _("Discovering")
+        FIRST_CONTACT = "first_contact", _("First contact")
+        USING = "using", _("Using the service")
+        SHARING = "sharing", _("Sharing")
+
+    class AgeBand(models.TextChoices):
+        CHILD = "child", _("child")
+        YOUTH = "youth", _("youth")
+        ADULT = "adult", _("adult")
+        SENIOR = "senior", _("senior")
+        UNKNOWN = "unknown", _("unknown")
+
+    class Source(models.TextChoices):
+        SHIFT = "shift", _("conversation on a shift")
+        CONTACT_BOX = "contact_box", _("contact box")
+
+    shift = models.ForeignKey(
+        Shift, on_delete=models.PROTECT, null=True, blank=True, related_name="notes", verbose_name=_("shift")
+    )
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="notes", verbose_name=_("place"))
+    date = models.DateField(_("date"), default=timezone.localdate)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.SHIFT)
+    needs = models.ManyToManyField("needs.Need", blank=True, related_name="notes", verbose_name=_("needs"))
+    stage = models.CharField(_("journey stage"), max_length=20, choices=Stage.choices, default=Stage.FIRST_CONTACT)
+    touchpoint = models.CharField(_("touchpoint"), max_length=20, choices=Touchpoint.choices, blank=True)
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
+    first_contact = models.BooleanField(_("first contact"), default=False)
+    text = models.TextField(_("note"), max_length=2000, blank=True)
+    wants_follow_up = models.BooleanField(_("wants follow-up"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    history = HistoricalRecords(m2m_fields=[needs])
+
+    class Meta:
+        verbose_name = _("conversation note")
+        verbose_name_plural = _("conversation notes")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["date"]), models.Index(fields=["stage"])]
+
+    def __str__(self) -> str:
+        return f"{self.place} · {self.date} · {self.get_stage_display()}"

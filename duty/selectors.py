@@ -1,0 +1,97 @@
+"""Reads shared by the duty pages and the API, with their related rows already joined."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from core.models import User
+from core.roles import COORDINATOR, user_roles
+
+from .models import ConversationNote, Place, Shift
+
+
+def is_coordinator(user: User) -> bool:
+    return user.is_superuser or COORDINATOR in user_roles(user)
+
+
+def shifts_visible_to(user: User) -> QuerySet[Shift]:
+    """Coordinators see every shift; an assistant sees the shifts they work on (alone or shared)."""
+    qs = Shift.objects.select_related("place").prefetch_related("assistants")
+    if is_coordinator(user):
+        return qs
+    return qs.filter(assistants=user)
+
+
+def notes_visible_to(user: User) -> QuerySet[ConversationNote]:
+    qs = ConversationNote.objects.select_related("place", "shift").prefetch_related("needs")
+    if is_coordinator(user):
+        return qs
+    # Notes of the assistant's shifts, and contact-box notes they transcribed themselves.
+    return qs.filter(Q(shift__assistants=user) | Q(shift__isnull=True, created_by=user)).distinct()
+
+
+def current_shift_for(user: User) -> Shift | None:
+    """The shift the assistant is on now, or else today's or the next planned one."""
+    qs = shifts_visible_to(user).filter(assistants=user)
+    started = qs.filter(status=Shift.Status.STARTED).order_by("-started_at").first()
+    if started:
+        return started
+    today_start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    return qs.filter(status=Shift.Status.PLANNED, planned_end__gte=today_start).order_by("planned_start").first()
+
+
+def ended_today_for(user: User) -> Shift | None:
+    today_start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    return (
+        shifts_visible_to(user)
+        .filter(assistants=user, status=Shift.Status.ENDED, ended_at__gte=today_start)
+        .order_by("-ended_at")
+        .first()
+    )
+
+
+def week_plan(*, monday: date) -> tuple[list[Place], list[date], dict[tuple[int, date], list[Shift]]]:
+    """Shifts of one week as a grid: place × day."""
+    days = [monday + timedelta(days=i) for i in range(7)]
+    start = timezone.make_aware(datetime.combine(monday, time.min))
+    end = start + timedelta(days=7)
+    shifts = (
+        Shift.objects.filter(planned_start__gte=start, planned_start__lt=end)
+        .exclude(status=Shift.Status.CANCELLED)
+        .select_related("place")
+        .prefetch_related("assistants")
+        .order_by("planned_start")
+    )
+    grid: dict[tuple[int, date], list[Shift]] = {}
+    place_ids = set()
+    for shift in shifts:
+        grid.setdefault((shift.place_id, timezone.localdate(shift.planned_start)), []).append(shift)
+        place_ids.add(shift.place_id)
+    places = list(Place.objects.filter(Q(active=True) | Q(pk__in=place_ids)))
+    return places, days, grid
+
+
+def nearest_places(*, lat: Decimal | float, lon: Decimal | float, limit: int = 3) -> list[tuple[Place, float]]:
+    """Active places with coordinates, nearest first, with the distance in metres."""
+    from math import asin, cos, radians, sin, sqrt
+
+    lat_f, lon_f = float(lat), float(lon)
+    found = []
+    for place in Place.objects.filter(active=True, lat__isnull=False, lon__isnull=False):
+        dlat = radians(float(place.lat) - lat_f)  # type: ignore[arg-type]
+        dlon = radians(float(place.lon) - lon_f)  # type: ignore[arg-type]
+        a = sin(dlat / 2) ** 2 + cos(radians(lat_f)) * cos(radians(float(place.lat))) * sin(dlon / 2) ** 2  # type: ignore[arg-type]
+        found.append((place, 2 * 6_371_000 * asin(sqrt(a))))
+    return sorted(found, key=lambda pair: pair[1])[:limit]
+
+
+def places_for_geolocation() -> list[dict[str, object]]:
+    """Active places with coordinates, for the phone to pick the nearest one itself."""
+    return [
+        {"id": p.pk, "name": p.name, "lat": float(p.lat), "lon": float(p.lon)}  # type: ignore[arg-type]
+        for p in Place.objects.filter(active=True, lat__isnull=False, lon__isnull=False).only(
+            "id", "name", "lat", "lon"
+        )
+    ]

@@ -1,0 +1,330 @@
+/* The live duty screen on a phone: counters, notes, start and end, without page reloads.
+ *
+ * Every write gets a fresh client id and goes to the JSON API through window.MAQueue (the
+ * offline queue: it keeps the write on the phone until the server has it). Without the queue
+ * the write is sent directly. The forms also work with no JavaScript at all.
+ *
+ * Hooks in the page (duty/templates/duty/home.html):
+ *   #live-shift[data-shift-id][data-shift-status][data-api-base]   the container
+ *   [data-tap][data-counter][data-delta]                            +1 / −1 buttons
+ *   [data-counter-value="<name>"]                                   a counter's shown value
+ *   form[data-note-form], [data-notes-list], [data-note-errors]     the note form and today's notes
+ *   form[data-start-form], form[data-end-form]                      start and end
+ *   [data-nearest-button], [data-place-select], #places-data        nearest place (idle page)
+ * Queue events handled on document: ma:sent, ma:refused, ma:conflict, ma:edit-draft.
+ */
+(function () {
+  "use strict";
+
+  var strings = {};
+  var stringsEl = document.getElementById("duty-strings");
+  if (stringsEl) strings = JSON.parse(stringsEl.textContent);
+  function t(key) { return strings[key] || key; }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function csrfToken() {
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function emit(name, detail) { document.dispatchEvent(new CustomEvent(name, { detail: detail })); }
+
+  /* Send through the offline queue, or directly when it is not on the page. */
+  function enqueue(item) {
+    if (window.MAQueue) return window.MAQueue.enqueue(item);
+    return fetch(item.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(item.body)
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (r.ok) emit("ma:sent", { item: item, data: data, status: r.status });
+        else if (r.status === 409) emit("ma:conflict", { item: item, status: r.status, errors: data });
+        else emit("ma:refused", { item: item, status: r.status, errors: data });
+      });
+    }).catch(function () {
+      emit("ma:refused", { item: item, status: 0, errors: { detail: t("offline") } });
+    });
+  }
+
+  function flash(message, kind) {
+    var box = document.createElement("div");
+    box.className = "alert alert-" + (kind || "danger") + " alert-dismissible";
+    box.setAttribute("role", "alert");
+    box.textContent = message;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("data-bs-dismiss", "alert");
+    close.setAttribute("aria-label", t("close"));
+    box.appendChild(close);
+    var main = document.getElementById("content");
+    main.insertBefore(box, main.firstChild);
+  }
+
+  function errorText(errors) {
+    if (!errors) return t("refused");
+    if (typeof errors === "string") return errors;
+    var parts = [];
+    Object.keys(errors).forEach(function (key) {
+      var v = errors[key];
+      parts.push(Array.isArray(v) ? v.join(" ") : String(v));
+    });
+    return parts.join(" ") || t("refused");
+  }
+
+  var root = document.getElementById("live-shift");
+  if (root) initLive(root);
+  initNearest();
+
+  function initLive(root) {
+    var shiftId = root.getAttribute("data-shift-id");
+    var api = (root.getAttribute("data-api-base") || "/api/v1/") + "shifts/" + shiftId + "/";
+    var noteForm = root.querySelector("form[data-note-form]");
+    var notesList = root.querySelector("[data-notes-list]");
+    var pendingTaps = {};
+
+    function setStatus(status) { root.setAttribute("data-shift-status", status); }
+
+    function counterEl(name) { return root.querySelector('[data-counter-value="' + name + '"]'); }
+
+    function bump(name, delta) {
+      var el = counterEl(name);
+      if (!el) return false;
+      var value = parseInt(el.textContent, 10) || 0;
+      if (value + delta < 0) return false;
+      el.textContent = String(value + delta);
+      return true;
+    }
+
+    /* Counters: optimistic, and a button rests 300 ms so a double tap counts once. */
+    root.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-tap]");
+      if (!button || button.disabled) return;
+      event.preventDefault();
+      var counter = button.getAttribute("data-counter");
+      var delta = parseInt(button.getAttribute("data-delta"), 10);
+      if (!bump(counter, delta)) return;
+      button.disabled = true;
+      setTimeout(function () { button.disabled = false; }, 300);
+      pendingTaps[counter] = (pendingTaps[counter] || 0) + 1;
+      enqueue({
+        kind: "counter",
+        url: api + "counters/",
+        body: { client_uuid: uuid(), counter: counter, delta: delta },
+        label: button.getAttribute("aria-label")
+      });
+    });
+
+    var startForm = root.querySelector("form[data-start-form]");
+    if (startForm) startForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      setStatus("started");
+      enqueue({ kind: "start", url: api + "start/", body: { client_uuid: uuid() }, label: t("start") });
+    });
+
+    var endForm = root.querySelector("form[data-end-form]");
+    if (endForm) endForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var data = new FormData(endForm);
+      setStatus("ended");
+      enqueue({
+        kind: "end",
+        url: api + "end/",
+        body: {
+          client_uuid: uuid(),
+          summary: data.get("summary") || "",
+          weather: data.get("weather") || "",
+          touchpoints: data.getAll("touchpoints")
+        },
+        label: t("end")
+      });
+    });
+
+    function noteBody(form) {
+      var data = new FormData(form);
+      return {
+        client_uuid: data.get("client_uuid") || uuid(),
+        shift: parseInt(shiftId, 10),
+        text: data.get("text") || "",
+        needs: data.getAll("needs"),
+        stage: data.get("stage") || "first_contact",
+        age_band: data.get("age_band") || "unknown",
+        touchpoint: data.get("touchpoint") || "",
+        first_contact: data.get("first_contact") === "on",
+        wants_follow_up: data.get("wants_follow_up") === "on"
+      };
+    }
+
+    function pendingNote(body) {
+      var empty = notesList.querySelector("[data-notes-empty]");
+      if (empty) empty.remove();
+      var li = document.createElement("li");
+      li.className = "list-group-item note-pending";
+      li.setAttribute("data-client-uuid", body.client_uuid);
+      var meta = document.createElement("div");
+      meta.className = "d-flex justify-content-between small text-body-secondary";
+      var when = document.createElement("span");
+      when.textContent = new Date().toLocaleTimeString(document.documentElement.lang || "pl", { hour: "2-digit", minute: "2-digit" });
+      var badge = document.createElement("span");
+      badge.className = "badge text-bg-warning pending-badge";
+      badge.textContent = t("not_sent");
+      meta.appendChild(when);
+      meta.appendChild(badge);
+      li.appendChild(meta);
+      if (body.text) {
+        var p = document.createElement("p");
+        p.className = "mb-1";
+        p.textContent = body.text;
+        li.appendChild(p);
+      }
+      notesList.insertBefore(li, notesList.firstChild);
+    }
+
+    function resetNoteForm() {
+      noteForm.reset();
+      var hidden = noteForm.querySelector('input[name="client_uuid"]');
+      if (hidden) hidden.value = uuid();
+      var errors = noteForm.querySelector("[data-note-errors]");
+      if (errors) { errors.classList.add("d-none"); errors.textContent = ""; }
+    }
+
+    function restoreNote(body, errors) {
+      resetNoteForm();
+      noteForm.querySelector('[name="text"]').value = body.text || "";
+      (body.needs || []).forEach(function (code) {
+        var box = noteForm.querySelector('input[name="needs"][value="' + code + '"]');
+        if (box) box.checked = true;
+      });
+      [["stage", body.stage], ["age_band", body.age_band]].forEach(function (pair) {
+        var radio = noteForm.querySelector('input[name="' + pair[0] + '"][value="' + pair[1] + '"]');
+        if (radio) radio.checked = true;
+      });
+      noteForm.querySelector('[name="touchpoint"]').value = body.touchpoint || "";
+      noteForm.querySelector('[name="first_contact"]').checked = !!body.first_contact;
+      noteForm.querySelector('[name="wants_follow_up"]').checked = !!body.wants_follow_up;
+      if (errors) {
+        var box = noteForm.querySelector("[data-note-errors]");
+        box.textContent = errorText(errors);
+        box.classList.remove("d-none");
+      }
+      var collapse = document.getElementById("note-form-box");
+      if (collapse) collapse.classList.add("show");
+      noteForm.querySelector('[name="text"]').focus();
+      var li = notesList.querySelector('[data-client-uuid="' + body.client_uuid + '"]');
+      if (li) li.remove();
+    }
+
+    if (noteForm) noteForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = noteBody(noteForm);
+      pendingNote(body);
+      resetNoteForm();
+      var collapse = document.getElementById("note-form-box");
+      if (collapse) collapse.classList.remove("show");
+      enqueue({ kind: "note", url: "/api/v1/notes/", body: body, label: t("note") });
+    });
+
+    /* Writes still waiting on this phone (e.g. after an offline reload) are shown as done. */
+    if (window.MAQueue) window.MAQueue.items().then(function (items) {
+      items.forEach(function (item) {
+        if (item.kind === "note" && String(item.body.shift) === shiftId) pendingNote(item.body);
+        else if (item.url.indexOf(api) !== 0) return;
+        else if (item.kind === "counter") {
+          bump(item.body.counter, item.body.delta);
+          pendingTaps[item.body.counter] = (pendingTaps[item.body.counter] || 0) + 1;
+        } else if (item.kind === "start") setStatus("started");
+        else if (item.kind === "end") setStatus("ended");
+      });
+    });
+
+    document.addEventListener("ma:sent", function (event) {
+      var item = event.detail.item, data = event.detail.data || {};
+      if (item.kind === "note") {
+        var li = notesList.querySelector('[data-client-uuid="' + item.body.client_uuid + '"]');
+        if (li) {
+          li.classList.remove("note-pending");
+          var badge = li.querySelector(".pending-badge");
+          if (badge) badge.remove();
+          if (data.id && strings.report_url) {
+            var a = document.createElement("a");
+            a.className = "btn btn-outline-secondary btn-sm";
+            a.setAttribute("data-report-problem", "");
+            a.href = strings.report_url.replace("/0/", "/" + data.id + "/");
+            a.textContent = t("report_problem");
+            li.appendChild(a);
+          }
+        }
+      } else if (item.kind === "counter") {
+        var c = item.body.counter;
+        pendingTaps[c] = Math.max(0, (pendingTaps[c] || 1) - 1);
+        if (!pendingTaps[c] && data.counters && c in data.counters) {
+          var el = counterEl(c);
+          if (el) el.textContent = String(data.counters[c]);
+        }
+      }
+    });
+
+    function onRefused(event) {
+      var item = event.detail.item, errors = event.detail.errors;
+      if (item.kind === "note") {
+        restoreNote(item.body, errors || { detail: t("conflict") });
+      } else if (item.kind === "counter") {
+        bump(item.body.counter, -item.body.delta);
+        pendingTaps[item.body.counter] = Math.max(0, (pendingTaps[item.body.counter] || 1) - 1);
+        flash(errorText(errors));
+      } else if (item.kind === "end") {
+        setStatus("started");
+        endForm.querySelector('[name="summary"]').value = item.body.summary || "";
+        flash(errorText(errors));
+      } else if (item.kind === "start") {
+        flash(errorText(errors));
+      }
+    }
+    document.addEventListener("ma:refused", onRefused);
+    document.addEventListener("ma:conflict", onRefused);
+    document.addEventListener("ma:edit-draft", function (event) {
+      if (event.detail.item.kind === "note") restoreNote(event.detail.item.body, event.detail.item.errors);
+    });
+  }
+
+  function initNearest() {
+    var button = document.querySelector("[data-nearest-button]");
+    var select = document.querySelector("[data-place-select]");
+    var dataEl = document.getElementById("places-data");
+    if (!button || !select || !dataEl || !navigator.geolocation) return;
+    var places = JSON.parse(dataEl.textContent);
+    if (!places.length) return;
+    var status = document.querySelector("[data-nearest-status]");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = t("locating");
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var best = null;
+        places.forEach(function (p) {
+          var d = distance(pos.coords.latitude, pos.coords.longitude, p.lat, p.lon);
+          if (!best || d < best.d) best = { p: p, d: d };
+        });
+        select.value = String(best.p.id);
+        status.textContent = t("nearest").replace("%(place)s", best.p.name).replace("%(metres)s", String(Math.round(best.d)));
+      }, function () {
+        status.textContent = t("no_location");
+      }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+    });
+  }
+
+  function distance(lat1, lon1, lat2, lon2) {
+    var r = Math.PI / 180, dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
+    var a = Math.sin(dlat / 2) * Math.sin(dlat / 2) + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(dlon / 2) * Math.sin(dlon / 2);
+    return 2 * 6371000 * Math.asin(Math.sqrt(a));
+  }
+})();

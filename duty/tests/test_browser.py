@@ -1,0 +1,57 @@
+import pytest
+from django.utils import timezone
+
+from duty.models import ConversationNote, Shift
+from duty.tests.factories import NeedFactory, ShiftFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_assistant_runs_a_whole_shift_on_a_phone(phone, assistant):
+    NeedFactory.create(code="childcare", name="Opieka nad dziećmi")
+    NeedFactory.create(code="being_heard", name="Rozmowa i bycie wysłuchanym")
+    shift = ShiftFactory.create(assistants=[assistant], planned_start=timezone.now())
+    phone.login(assistant.username)
+    page = phone.page
+    assert page.locator("#live-shift").get_attribute("data-shift-status") == "planned"
+    page.get_by_role("button", name="Rozpocznij dyżur").click()
+    page.locator('#live-shift[data-shift-status="started"]').wait_for()
+
+    plus_coffee = page.locator('[data-tap][data-counter="coffee"][data-delta="1"]')
+    for _ in range(3):
+        plus_coffee.click()
+        page.wait_for_timeout(350)  # the button rests briefly so a double tap counts once
+    page.locator('[data-tap][data-counter="children"][data-delta="1"]').click()
+    assert page.locator('[data-counter-value="coffee"]').inner_text() == "3"
+
+    page.get_by_role("button", name="+ notatka").click()
+    page.get_by_text("Opieka nad dziećmi").click()
+    page.get_by_text("Korzystanie z usługi").click()
+    page.fill("textarea[name=text]", "Mama dwójki dzieci pyta o zajęcia po szkole")
+    page.get_by_role("button", name="Zapisz notatkę").click()
+    page.wait_for_selector("[data-notes-list] li:not(.note-pending) >> text=Mama dwójki dzieci")
+    page.get_by_role("button", name="+ notatka").click()
+    page.fill("textarea[name=text]", "Starszy pan opowiadał o kopalni")
+    page.get_by_role("button", name="Zapisz notatkę").click()
+    page.wait_for_selector("[data-notes-list] li:not(.note-pending) >> text=Starszy pan")
+    phone.screenshot("duty-live-shift")
+
+    page.fill("textarea[name=summary]", "Słonecznie, dużo dzieci po szkole")
+    page.get_by_role("button", name="Zakończ dyżur").click()
+    page.locator('#live-shift[data-shift-status="ended"]').wait_for()
+    page.locator("[data-ma-pending]").wait_for(state="detached")
+    phone.screenshot("duty-shift-ended")
+
+    shift.refresh_from_db()
+    assert (shift.status, shift.coffee, shift.children, shift.summary) == (
+        Shift.Status.ENDED,
+        3,
+        1,
+        "Słonecznie, dużo dzieci po szkole",
+    )
+    notes = list(ConversationNote.objects.order_by("created_at"))
+    assert [n.text for n in notes] == ["Mama dwójki dzieci pyta o zajęcia po szkole", "Starszy pan opowiadał o kopalni"]
+    assert [n.code for n in notes[0].needs.all()] == ["childcare"] and notes[0].stage == "using"
+    assert not phone.has_horizontal_scroll()
+    assert phone.console_errors == []
+    assert phone.external_requests == []

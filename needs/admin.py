@@ -1,0 +1,283 @@
+"""The coordinator's desk: problems, referrals, institutions and catalogues.
+
+Every action goes through needs.services, so the admin writes the same timeline events as the
+phone does.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import LargeTableAdminMixin, PIIGuardAdminMixin
+
+from . import services
+from .forms import AnswerForm, DuplicateForm, ForwardForm, WaiveForm
+from .models import Institution, Need, Open311Key, Problem, ProblemCategory, ProblemEvent, Referral
+from .resources import ProblemResource
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "order", "active")
+    list_editable = ("order", "active")
+    search_fields = ("name", "code")
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "answer_days", "email", "phone", "active")
+    list_filter = ("kind", "active")
+    search_fields = ("name",)
+
+
+@admin.register(ProblemCategory)
+class ProblemCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "order", "active")
+    search_fields = ("name", "code")
+    filter_horizontal = ("institutions",)
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(admin.ModelAdmin):
+    list_display = ("name", "active", "created_at")
+    readonly_fields = ("key", "created_at")
+
+    def save_model(self, request: HttpRequest, obj: Open311Key, form: Any, change: bool) -> None:
+        if not obj.key:
+            import secrets
+
+            obj.key = secrets.token_urlsafe(32)
+            messages.warning(request, _("The new key (shown once, copy it now): %(key)s") % {"key": obj.key})
+        super().save_model(request, obj, form, change)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("answer overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("yes")), ("no", _("no"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Problem]) -> QuerySet[Problem]:
+        overdue = Referral.objects.filter(
+            problem=OuterRef("pk"), answered_on__isnull=True, due_on__lt=timezone.localdate()
+        )
+        if self.value() == "yes":
+            return queryset.filter(Exists(overdue))
+        if self.value() == "no":
+            return queryset.exclude(Exists(overdue))
+        return queryset
+
+
+class ReferralInline(admin.TabularInline):
+    model = Referral
+    fields = ("institution", "channel", "sent_on", "due_on", "answered_on", "outcome", "answer")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = ProblemEvent
+    fields = ("at", "kind", "by", "public_text", "internal_text")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("timeline")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProblemEvent]:
+        return super().get_queryset(request).select_related("by")
+
+
+class ActionForm(forms.Form):
+    """Hidden fields that carry the admin action through an intermediate page."""
+
+    action = forms.CharField(widget=forms.HiddenInput)
+    apply = forms.CharField(widget=forms.HiddenInput, initial="1")
+
+
+@admin.register(Problem)
+class ProblemAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    pii_address_fields = ("description", "location")
+    resource_classes = [ProblemResource]
+    list_display = ("code", "category", "place", "status", "feedback", "reported_at", "untold_since")
+    list_filter = (
+        "status",
+        "feedback",
+        "category",
+        "place",
+        "referrals__institution",
+        OverdueFilter,
+    )
+    list_select_related = ("category", "place")
+    search_fields = ("=code", "code__istartswith")
+    autocomplete_fields = ("place", "category", "duplicate_of", "note")
+    readonly_fields = ("code", "status", "feedback", "untold_since", "reported_by", "feedback_waived_reason")
+    date_hierarchy = "reported_at"
+    list_per_page = 50
+    inlines = [ReferralInline, EventInline]
+    actions = ["forward", "record_answer", "feedback_told", "waive_feedback", "mark_duplicate", "print_cards"]
+    fieldsets = (
+        (None, {"fields": ("code", "category", "description", "place", "location", "lat", "lon", "source", "note")}),
+        (
+            _("State"),
+            {"fields": ("status", "feedback", "feedback_waived_reason", "untold_since", "duplicate_of", "reported_by")},
+        ),
+    )
+
+    def save_model(self, request: HttpRequest, obj: Problem, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        problem, _created = services.problem_report(
+            category=obj.category,
+            description=obj.description,
+            by=request.user,  # type: ignore[arg-type]
+            place=obj.place,
+            note=obj.note,
+            location=obj.location,
+            lat=obj.lat,
+            lon=obj.lon,
+            source=Problem.Source.COORDINATOR,
+        )
+        obj.pk, obj.code = problem.pk, problem.code
+
+    def _run(self, request: HttpRequest, queryset: QuerySet[Problem], work: Callable[[Problem], object]) -> None:
+        done = 0
+        for problem in queryset:
+            try:
+                work(problem)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{problem.code}: {' '.join(error.messages)}", messages.ERROR)
+        if done:
+            self.message_user(request, _("Done for %(n)s problems.") % {"n": done}, messages.SUCCESS)
+
+    def _with_form(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Problem],
+        form: forms.Form,
+        title: Any,
+        work: Callable[[Problem, dict[str, Any]], object],
+    ) -> HttpResponse | None:
+        """An action that first asks for a form on an intermediate page, then runs on each problem."""
+        if form.is_valid():
+            self._run(request, queryset, lambda problem: work(problem, form.cleaned_data))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "problems": queryset,
+            "action": request.POST["action"],
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/needs/problem/action_form.html", context)
+
+    @staticmethod
+    def _bound(request: HttpRequest) -> Any:
+        return request.POST if "apply" in request.POST else None
+
+    @admin.action(description=_("Forward to an institution"))
+    def forward(self, request: HttpRequest, queryset: QuerySet[Problem]) -> HttpResponse | None:
+        by = request.user
+        return self._with_form(
+            request,
+            queryset,
+            ForwardForm(self._bound(request)),
+            _("Forward to an institution"),
+            lambda p, data: services.problem_forward(
+                problem=p,
+                institution=data["institution"],
+                channel=data["channel"],
+                by=by,  # type: ignore[arg-type]
+                internal_text=data["internal_text"],
+            ),
+        )
+
+    @admin.action(description=_("Record an institution's answer"))
+    def record_answer(self, request: HttpRequest, queryset: QuerySet[Problem]) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one problem to record an answer."), messages.WARNING)
+            return None
+        by = request.user
+        return self._with_form(
+            request,
+            queryset,
+            AnswerForm(self._bound(request), problem=queryset.get()),
+            _("Record an institution's answer"),
+            lambda p, data: services.referral_record_answer(
+                referral=data["referral"],
+                answer=data["answer"],
+                outcome=data["outcome"],
+                by=by,  # type: ignore[arg-type]
+                public_text=data["public_text"],
+                resolve=data["resolve"],
+            ),
+        )
+
+    @admin.action(description=_("Residents were told"))
+    def feedback_told(self, request: HttpRequest, queryset: QuerySet[Problem]) -> None:
+        self._run(request, queryset, lambda p: services.problem_feedback_told(problem=p, by=request.user))  # type: ignore[arg-type]
+
+    @admin.action(description=_("Waive telling residents (with a reason)"))
+    def waive_feedback(self, request: HttpRequest, queryset: QuerySet[Problem]) -> HttpResponse | None:
+        by = request.user
+        return self._with_form(
+            request,
+            queryset,
+            WaiveForm(self._bound(request)),
+            _("Waive telling residents"),
+            lambda p, data: services.problem_feedback_waive(problem=p, by=by, reason=data["reason"]),  # type: ignore[arg-type]
+        )
+
+    @admin.action(description=_("Mark as a duplicate of another problem"))
+    def mark_duplicate(self, request: HttpRequest, queryset: QuerySet[Problem]) -> HttpResponse | None:
+        by = request.user
+        return self._with_form(
+            request,
+            queryset,
+            DuplicateForm(self._bound(request)),
+            _("Mark as a duplicate"),
+            lambda p, data: services.problem_mark_duplicate(problem=p, of=data["code"], by=by),  # type: ignore[arg-type]
+        )
+
+    @admin.action(description=_("Print cards for residents"))
+    def print_cards(self, request: HttpRequest, queryset: QuerySet[Problem]) -> HttpResponse:
+        codes = ",".join(queryset.values_list("code", flat=True)[:64])
+        return HttpResponseRedirect(reverse("needs:cards") + f"?kody={codes}")
+
+
+@admin.register(Referral)
+class ReferralAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
+    """Referrals are created by the "forward" action on problems, so they get a timeline event."""
+
+    pii_address_fields = ("answer",)
+    list_display = ("problem", "institution", "channel", "sent_on", "due_on", "answered_on", "outcome")
+    list_filter = ("institution", "outcome", "channel")
+    list_select_related = ("problem__category", "institution")
+    search_fields = ("problem__code",)
+    autocomplete_fields = ("problem", "institution")
+    readonly_fields = ("problem", "institution", "sent_on", "due_on", "created_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,274 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import ClientWrite
+
+
+class Need(models.Model):
+    """A need or pain from the service blueprint; notes are tagged with these."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Institution(models.Model):
+    class Kind(models.TextChoices):
+        CITY_OFFICE = "city_office", _("City office")
+        HOUSING = "housing", _("Municipal housing administration")
+        WELFARE = "welfare", _("Social welfare centre")
+        POLICE = "police", _("Police")
+        CITY_GUARD = "city_guard", _("Municipal guard")
+        NGO = "ngo", _("Non-governmental organisation")
+        OWES = "owes", _("Social economy support centre (OWES)")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    contact = models.TextField(_("contact"), blank=True, help_text=_("Address, office hours, how to reach it."))
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    answer_days = models.PositiveSmallIntegerField(
+        _("expected answer time (days)"), default=14, help_text=_("Used to set the due date of a referral.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProblemCategory(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    institutions = models.ManyToManyField(
+        Institution, blank=True, related_name="categories", verbose_name=_("usually handled by")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("problem category")
+        verbose_name_plural = _("problem categories")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Problem(ClientWrite):
+    """A local problem residents reported; known to them only by its public code."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        FORWARDED = "forwarded", _("forwarded")
+        IN_PROGRESS = "in_progress", _("in progress")
+        RESOLVED = "resolved", _("resolved")
+        UNRESOLVABLE = "unresolvable", _("cannot be resolved")
+        DUPLICATE = "duplicate", _("duplicate")
+
+    class Source(models.TextChoices):
+        NOTE = "note", _("conversation note")
+        CONTACT_BOX = "contact_box", _("contact box")
+        COORDINATOR = "coordinator", _("coordinator")
+        OPEN311 = "open311", _("Open311 interface")
+
+    class Feedback(models.TextChoices):
+        PENDING = "pending", _("residents not told yet")
+        TOLD = "told", _("residents told")
+        WAIVED = "waived", _("waived by a coordinator")
+
+    code = models.CharField(_("code"), max_length=12, unique=True, editable=False)
+    category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, verbose_name=_("category"))
+    place = models.ForeignKey(
+        "duty.Place", on_delete=models.PROTECT, null=True, blank=True, related_name="problems", verbose_name=_("place")
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True, help_text=_("Where exactly, in words."))
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    description = models.TextField(_("description"))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.NOTE)
+    note = models.ForeignKey(
+        "duty.ConversationNote",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problems",
+        verbose_name=_("conversation note"),
+    )
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    feedback = models.CharField(
+        _("feedback to residents"), max_length=10, choices=Feedback.choices, default=Feedback.PENDING
+    )
+    feedback_waived_reason = models.TextField(_("why feedback was waived"), blank=True)
+    untold_since = models.DateTimeField(
+        _("news not yet told since"),
+        null=True,
+        blank=True,
+        help_text=_("Set when there is public news residents have not heard; cleared when they are told."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        ordering = ["-reported_at"]
+        indexes = [
+            models.Index(fields=["status", "-reported_at"]),
+            models.Index(fields=["place", "untold_since"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.category}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.RESOLVED, self.Status.UNRESOLVABLE, self.Status.DUPLICATE)
+
+    @property
+    def is_closed(self) -> bool:
+        """Done only when it is settled AND residents were told (or telling them was waived)."""
+        return self.is_final and self.feedback in (self.Feedback.TOLD, self.Feedback.WAIVED)
+
+
+class Referral(models.Model):
+    """The problem forwarded to one institution, and what it answered."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        LETTER = "letter", _("letter")
+        EPUAP = "epuap", _("ePUAP")
+        PHONE = "phone", _("phone")
+        IN_PERSON = "in_person", _("in person")
+        SYSTEM = "system", _("the institution's reporting system")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("waiting for an answer")
+        WILL_FIX = "will_fix", _("will be fixed")
+        FIXED = "fixed", _("fixed")
+        REFUSED = "refused", _("refused")
+        NOT_COMPETENT = "not_competent", _("not their competence")
+        OTHER = "other", _("other")
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("problem"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("institution")
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    sent_on = models.DateField(_("sent on"), default=timezone.localdate)
+    due_on = models.DateField(_("answer due on"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["sent_on", "pk"]
+        indexes = [models.Index(fields=["answered_on", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.problem.code} → {self.institution}"
+
+
+class ProblemEvent(models.Model):
+    """One entry of a problem's timeline. Public text is what residents see on the status page."""
+
+    class Kind(models.TextChoices):
+        REPORTED = "reported", _("reported")
+        FORWARDED = "forwarded", _("forwarded to an institution")
+        ANSWERED = "answered", _("answer received")
+        STATUS = "status", _("status changed")
+        FEEDBACK_TOLD = "feedback_told", _("residents told")
+        FEEDBACK_WAIVED = "feedback_waived", _("feedback waived")
+        DUPLICATE = "duplicate", _("marked as duplicate")
+        COMMENT = "comment", _("comment")
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events", verbose_name=_("problem"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    referral = models.ForeignKey(
+        Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name=_("referral")
+    )
+    status_after = models.CharField(_("status after"), max_length=20, choices=Problem.Status.choices, blank=True)
+    public_text = models.TextField(_("public text"), blank=True, help_text=_("Shown to residents on the status page."))
+    internal_text = models.TextField(_("internal text"), blank=True, help_text=_("Only for staff."))
+
+    class Meta:
+        verbose_name = _("problem event")
+        verbose_name_plural = _("problem events")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["problem", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.problem.code}: {self.get_kind_display()}"
+
+
+class Open311Key(models.Model):
+    """An API key for a civic issue system posting requests through Open311."""
+
+    name = models.CharField(_("who uses it"), max_length=120)
+    key = models.CharField(_("key"), max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 API key")
+        verbose_name_plural = _("Open311 API keys")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,47 @@
+from typing import Any
+
+from django.apps import apps
+from import_export import fields, resources, widgets
+
+from core.resources import PIIGuardResourceMixin
+
+from . import services
+from .models import Problem, ProblemCategory
+
+
+class ProblemResource(PIIGuardResourceMixin, resources.ModelResource):
+    """Export problems; import new ones (e.g. notes from the contact box typed into a sheet).
+
+    Imported rows go through the same service as the phone: they get a code and a timeline."""
+
+    pii_address_fields = ("description", "location")
+    category = fields.Field(
+        attribute="category", column_name="category", widget=widgets.ForeignKeyWidget(ProblemCategory, field="code")
+    )
+    place = fields.Field(
+        attribute="place",
+        column_name="place",
+        widget=widgets.ForeignKeyWidget(apps.get_model("duty", "Place"), field="name"),
+    )
+
+    class Meta:
+        model = Problem
+        fields = ("code", "category", "place", "location", "description", "source", "status", "feedback", "reported_at")
+        export_order = fields
+        import_id_fields = ("code",)
+        skip_unchanged = True
+
+    def save_instance(self, instance: Problem, is_create: bool, row: Any, **kwargs: Any) -> None:
+        if not is_create:
+            return  # an import never rewrites the history of an existing problem
+        if kwargs.get("dry_run"):
+            return
+        problem, _created = services.problem_report(
+            category=instance.category,
+            description=instance.description,
+            by=None,
+            place=instance.place,
+            location=instance.location or "",
+            source=instance.source or Problem.Source.CONTACT_BOX,
+        )
+        instance.pk, instance.code = problem.pk, problem.code

@@ -1,0 +1,64 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from core.serializers import PIIGuardSerializerMixin
+
+from .models import Problem, ProblemCategory, ProblemEvent
+
+
+class ProblemCreateSerializer(PIIGuardSerializerMixin, serializers.Serializer):
+    pii_address_fields = ("description", "location")
+    client_uuid = serializers.UUIDField()
+    category = serializers.SlugRelatedField(slug_field="code", queryset=ProblemCategory.objects.filter(active=True))
+    place = serializers.IntegerField(required=False, allow_null=True)
+    note = serializers.IntegerField(required=False, allow_null=True)
+    description = serializers.CharField(max_length=4000)
+    location = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    lat = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, min_value=-90, max_value=90
+    )
+    lon = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, min_value=-180, max_value=180
+    )
+
+
+class PublicEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProblemEvent
+        fields = ("at", "kind", "public_text")
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    category: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    place_name = serializers.CharField(source="place.name", read_only=True, default=None)
+    is_closed = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Problem
+        fields = (
+            "id",
+            "code",
+            "category",
+            "place",
+            "place_name",
+            "location",
+            "lat",
+            "lon",
+            "description",
+            "source",
+            "note",
+            "reported_at",
+            "status",
+            "feedback",
+            "untold_since",
+            "is_closed",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def to_representation(self, instance: Problem) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if self.context.get("with_timeline"):
+            data["timeline"] = PublicEventSerializer(instance.events.exclude(public_text=""), many=True).data
+        return data
