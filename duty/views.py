@@ -39,6 +39,10 @@ def ui_strings() -> dict[str, str]:
         "not_sent": _("not sent"),
         "refused": _("The server did not accept this."),
         "conflict": _("This was already sent with different content."),
+        "draft_waiting": _(
+            "A note was not accepted and waits on its own card. Finish or clear the note you are writing, "
+            "then tap Edit on that card."
+        ),
         "offline": _("No connection. Try again in a moment."),
         "close": _("Close"),
         "start": _("Start the shift"),

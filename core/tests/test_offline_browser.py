@@ -167,6 +167,43 @@ def test_a_queued_note_with_a_pesel_comes_back_as_an_editable_draft(phone, assis
     assert ConversationNote.objects.count() == 0
 
 
+def test_a_refused_note_never_overwrites_the_note_being_typed(phone, assistant, live_shift):
+    page = open_duty_screen(phone, assistant)
+    phone.context.set_offline(True)
+    write_note(page, "Sąsiad podał PESEL 02070803628 przy kawie")
+    page.get_by_role("button", name="+ notatka").click()
+    typing = "Babcia z trzecim wnukiem pyta o świetlicę"
+    page.locator("#note-form-box.show textarea[name=text]").fill(typing)
+    phone.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("MAQueue.drafts().length === 1", timeout=15000)
+
+    assert page.input_value("textarea[name=text]") == typing  # what is being typed stays
+    expect(page.locator(".alert-warning[role=alert]")).to_contain_text("stuknij „Popraw”")
+    card = page.locator("[data-ma-outbox] .outbox-draft")
+    expect(card).to_contain_text("PESEL")
+    expect(page.locator("[data-notes-list] .note-pending")).to_have_count(0)
+    phone.screenshot("offline-queue-draft-waits")
+
+    card.get_by_role("button", name="Popraw").click()  # still busy: the form keeps its text
+    assert page.input_value("textarea[name=text]") == typing
+    page.get_by_role("button", name="Zapisz notatkę").click()
+    queue_empty(page)
+    assert list(ConversationNote.objects.values_list("text", flat=True)) == [typing]
+    assert page.evaluate("MAQueue.drafts().length") == 1  # saving the other note did not replace the draft
+
+    card.get_by_role("button", name="Popraw").click()  # the form is free now
+    assert page.input_value("textarea[name=text]") == "Sąsiad podał PESEL 02070803628 przy kawie"
+    page.fill("textarea[name=text]", "Sąsiad pyta o pomoc z wnioskiem")
+    page.get_by_role("button", name="Zapisz notatkę").click()
+    page.wait_for_function("MAQueue.drafts().length === 0")
+    queue_empty(page)
+    assert sorted(ConversationNote.objects.values_list("text", flat=True)) == [
+        typing,
+        "Sąsiad pyta o pomoc z wnioskiem",
+    ]
+
+
 def test_a_session_that_expired_offline_keeps_the_queue_until_the_next_login(phone, assistant, live_shift):
     page = open_duty_screen(phone, assistant)
     phone.context.set_offline(True)

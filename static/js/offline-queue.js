@@ -11,8 +11,10 @@
  *   409            conflict: kept as a draft, never retried         "ma:conflict"
  *   401            session ended: the queue waits for a new login  "ma:auth-required"
  *   5xx, 408, 429, no answer: kept, retried with backoff            "ma:offline"
- * "ma:queue-changed" {pending, drafts} after every change; "ma:edit-draft" {item} when the user
- * wants a draft back in the page's form (the page's next enqueue of that kind replaces the draft).
+ * "ma:queue-changed" {pending, drafts} after every change; "ma:edit-draft" {item, take} when the
+ * user wants a draft back in the page's form. "ma:refused", "ma:conflict" and "ma:edit-draft" carry
+ * take(): the page calls it once it has put the draft into its form, and its next enqueue of that
+ * kind then replaces the draft. A page busy with another entry leaves the draft where it is.
  * Also: MAQueue.pending() -> number, .drafts() -> items, .items() -> Promise of queued items,
  * .discardDraft(seq), .flush() -> Promise, .clear() -> Promise, .ready -> Promise.
  * Texts come translated from the page (#ma-strings data-attributes): no language in here.
@@ -134,6 +136,11 @@
     return tx([store], "readwrite", function (transaction) { transaction.objectStore(store).delete(seq); });
   }
 
+  /* For the page: "this draft is now in my form", so the form's next version replaces it. */
+  function taker(item) {
+    return function () { if (EDITABLE.indexOf(item.kind) !== -1) editing[item.kind] = item.seq; };
+  }
+
   function toDraft(item, status, errors) {
     item.status = status;
     item.errors = errors;
@@ -236,7 +243,7 @@
         if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
           var name = status === 409 ? "ma:conflict" : "ma:refused";
           return toDraft(item, status, data).then(function () {
-            if (EDITABLE.indexOf(item.kind) !== -1) editing[item.kind] = item.seq;
+            detail.take = taker(item);
             emit(name, detail);
             return next();
           });
@@ -332,8 +339,7 @@
         var actions = el("div", "d-flex gap-2 mt-2");
         if (EDITABLE.indexOf(draft.kind) !== -1) {
           actions.appendChild(button("btn-brand", t("edit"), function () {
-            editing[draft.kind] = draft.seq;
-            emit("ma:edit-draft", { item: draft });
+            emit("ma:edit-draft", { item: draft, take: taker(draft) });
           }));
         }
         actions.appendChild(button("btn-outline-secondary", t("discard"), function () {

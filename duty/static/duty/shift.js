@@ -274,17 +274,44 @@
       }
     });
 
+    /* Something typed in the note form and not saved yet: a draft must not overwrite it. */
+    function noteFormBusy() {
+      return noteForm.querySelector('[name="text"]').value.trim() !== "" ||
+        !!noteForm.querySelector('input[name="needs"]:checked');
+    }
+
+    /* Put a refused or chosen draft into the note form, unless the form holds other work. A draft
+     * the queue keeps (it gives take) then waits as a card with its Edit button; one it does not
+     * keep (no IndexedDB) goes into the form anyway, since it exists nowhere else. */
+    function offerNote(detail, errors) {
+      if (detail.take && noteFormBusy()) {
+        var li = notesList.querySelector('[data-client-uuid="' + detail.item.body.client_uuid + '"]');
+        if (li) li.remove();
+        flash(t("draft_waiting"), "warning");
+        return;
+      }
+      restoreNote(detail.item.body, errors);
+      if (detail.take) detail.take();
+    }
+
+    /* The end form is on screen again with the summary that was refused. */
+    function restoreEnd(detail) {
+      if (!endForm) return;
+      setStatus("started");
+      endForm.querySelector('[name="summary"]').value = detail.item.body.summary || "";
+      if (detail.take) detail.take();
+    }
+
     function onRefused(event) {
       var item = event.detail.item, errors = event.detail.errors;
       if (item.kind === "note") {
-        restoreNote(item.body, errors || { detail: t("conflict") });
+        offerNote(event.detail, errors || { detail: t("conflict") });
       } else if (item.kind === "counter") {
         bump(item.body.counter, -item.body.delta);
         pendingTaps[item.body.counter] = Math.max(0, (pendingTaps[item.body.counter] || 1) - 1);
         flash(errorText(errors));
       } else if (item.kind === "end") {
-        setStatus("started");
-        endForm.querySelector('[name="summary"]').value = item.body.summary || "";
+        restoreEnd(event.detail);
         flash(errorText(errors));
       } else if (item.kind === "start") {
         flash(errorText(errors));
@@ -293,7 +320,8 @@
     document.addEventListener("ma:refused", onRefused);
     document.addEventListener("ma:conflict", onRefused);
     document.addEventListener("ma:edit-draft", function (event) {
-      if (event.detail.item.kind === "note") restoreNote(event.detail.item.body, event.detail.item.errors);
+      if (event.detail.item.kind === "note") offerNote(event.detail, event.detail.item.errors);
+      else if (event.detail.item.kind === "end") restoreEnd(event.detail);
     });
   }
 
