@@ -109,6 +109,12 @@ def test_it_shows_and_saves_the_email_choice(assistant_client, assistant):
     assert page.count("checked") == 1
 
 
+@pytest.mark.parametrize("persona", ["assistant_client", "coordinator_client", "club_client"])
+def test_every_role_finds_the_email_settings_in_the_menu(request, persona):
+    page = request.getfixturevalue(persona).get("/klub/").content.decode()
+    assert '<a class="nav-link" href="/powiadomienia/ustawienia/">Ustawienia e-maili</a>' in page
+
+
 def test_it_offers_a_coordinator_the_coordinators_kinds(coordinator_client):
     page = coordinator_client.get("/powiadomienia/ustawienia/").content.decode()
     assert page.count("checked") == 6 and "Dzienne podsumowanie" in page and "Niezakończony dyżur" not in page
