@@ -185,7 +185,11 @@ def shift_tap(request: AuthedRequest, pk: int) -> HttpResponse:
             return HttpResponse(text, status=400)
         messages.error(request, text)
     except IdempotencyConflict:
-        pass  # the same tap id again: it already counted once
+        # The id already counted another tap (a page kept from before): this one did not count.
+        text = _("This tap was not counted: the page was out of date. Tap again.")
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponse(text, status=409)
+        messages.warning(request, text)
     if request.htmx:  # type: ignore[attr-defined]
         shift.refresh_from_db()
         return render(request, "duty/partials/counters.html", _live_context(request, shift))

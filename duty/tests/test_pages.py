@@ -64,6 +64,11 @@ def test_start_tap_note_and_end_without_javascript(assistant_client, shift, need
     assistant_client.post(reverse("duty:shift_tap", args=[shift.pk]), tap)  # the same form sent twice
     shift.refresh_from_db()
     assert shift.coffee == 1
+    stale = {**tap, "counter": "snacks"}  # a page kept from before reuses the id for another counter
+    response = assistant_client.post(reverse("duty:shift_tap", args=[shift.pk]), stale, follow=True)
+    assert "Nie policzono tego stuknięcia" in response.content.decode()
+    shift.refresh_from_db()
+    assert (shift.coffee, shift.snacks) == (1, 0)
     note = {
         "client_uuid": str(uuid.uuid4()),
         "stage": "using",
@@ -352,6 +357,9 @@ def test_it_redraws_only_the_counters_for_htmx(assistant_client, started_shift):
     bad = {**tap, "client_uuid": str(uuid.uuid4()), "delta": "-5"}
     response = assistant_client.post(reverse("duty:shift_tap", args=[started_shift.pk]), bad, HTTP_HX_REQUEST="true")
     assert response.status_code == 400
+    stale = {**tap, "counter": "adults"}
+    response = assistant_client.post(reverse("duty:shift_tap", args=[started_shift.pk]), stale, HTTP_HX_REQUEST="true")
+    assert response.status_code == 409 and "Nie policzono" in response.content.decode()
 
 
 def test_it_offers_to_report_a_problem_from_each_note(assistant_client, started_shift):
