@@ -39,11 +39,14 @@ def fingerprint(data: Mapping[str, Any]) -> str:
 def create_once(
     *,
     model: type[M],
-    client_uuid: uuid.UUID | str,
+    client_uuid: uuid.UUID | str | None,
     data: Mapping[str, Any],
     create: Callable[[str], M],
 ) -> tuple[M, bool]:
     """Run ``create(fingerprint)`` once per ``client_uuid``; return ``(obj, created)``.
+
+    Without a client id (the admin, an import, a script) there is no replay to recognise: it
+    simply creates.
 
     The unique constraint decides, not a look-up before the insert: a concurrent twin blocks on
     the index until the first commits, then fails here and returns the first one's row.
@@ -51,6 +54,8 @@ def create_once(
     Raises ``IdempotencyConflict`` when the id was used with other content.
     """
     fp = fingerprint(data)
+    if client_uuid is None:
+        return create(fp), True
     existing = model._default_manager.filter(client_uuid=client_uuid).first()
     if existing is None:
         try:

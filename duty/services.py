@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.idempotency import IdempotencyConflict, create_once, fingerprint
+from core.idempotency import IdempotencyConflict, create_once
 from core.models import User
 from core.pii import validate_no_pii
 from needs.models import Need
@@ -58,8 +58,6 @@ def shift_plan(
         shift.assistants.set(assistants)
         return shift
 
-    if client_uuid is None:
-        return create(""), True
     return create_once(model=Shift, client_uuid=client_uuid, data=data, create=create)
 
 
@@ -86,8 +84,6 @@ def shift_start_adhoc(
         shift.assistants.set([by])
         return shift
 
-    if client_uuid is None:
-        return create(""), True
     return create_once(model=Shift, client_uuid=client_uuid, data=data, create=create)
 
 
@@ -290,8 +286,6 @@ def note_create(
         return note
 
     with transaction.atomic():
-        if client_uuid is None:
-            return create(fingerprint(fields)), True
         return create_once(model=ConversationNote, client_uuid=client_uuid, data=fields, create=create)
 
 

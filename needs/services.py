@@ -124,8 +124,6 @@ def problem_report(
         raise RuntimeError("could not draw a free problem code")
 
     with transaction.atomic():
-        if client_uuid is None:
-            return create(""), True
         return create_once(model=Problem, client_uuid=client_uuid, data=data, create=create)
 
 
