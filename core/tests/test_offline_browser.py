@@ -224,6 +224,7 @@ def test_a_session_that_expired_offline_keeps_the_queue_until_the_next_login(pho
 
 def logout(page):
     page.locator(".navbar-toggler").click()
+    page.locator("#main-nav.show").wait_for()  # the menu has finished opening
     page.get_by_role("button", name="Wyloguj się").click()
 
 
@@ -239,7 +240,9 @@ def test_logout_warns_about_unsent_items_then_clears_the_phone(phone, assistant,
     deadline = time.monotonic() + 10  # the page reads the queue from IndexedDB before it asks
     while not messages and time.monotonic() < deadline:
         page.wait_for_timeout(100)
-    assert messages, "logging out with an unsent note did not ask"
+    if not messages:
+        phone.screenshot("offline-logout-did-not-ask")
+    assert messages, f"logging out with an unsent note did not ask: {page.url=} {phone.console_errors=}"
     page.wait_for_timeout(300)  # had the dismissal not stopped the logout, the page would be leaving now
     assert messages[0].startswith("Niewysłane wpisy: 1.") and "przepadną" in messages[0]
     assert pending(page) == 1  # nothing was thrown away
