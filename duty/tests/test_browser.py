@@ -55,3 +55,31 @@ def test_an_assistant_runs_a_whole_shift_on_a_phone(phone, assistant):
     assert not phone.has_horizontal_scroll()
     assert phone.console_errors == []
     assert phone.external_requests == []
+
+
+def test_a_note_saved_while_its_form_still_slides_open_closes_the_form(phone_factory, assistant):
+    ShiftFactory.create(
+        assistants=[assistant], status=Shift.Status.STARTED, started_at=timezone.now(), planned_start=timezone.now()
+    )
+    phone = phone_factory(bypass_csp=True)  # the quick tap below is played by a script in the page
+    phone.login(assistant.username)
+    page = phone.page
+    sliding = page.evaluate(
+        """() => {
+            document.querySelector('[data-bs-target="#note-form-box"]').click();
+            const box = document.getElementById('note-form-box');
+            const sliding = box.classList.contains('collapsing');
+            box.querySelector('textarea[name=text]').value = 'Szybka notatka';
+            box.querySelector('form').requestSubmit();
+            return sliding;
+        }"""
+    )
+    assert sliding, "the form opened at once: this test needs its slide"
+    page.wait_for_selector("[data-notes-list] li:not(.note-pending) >> text=Szybka notatka")
+    page.wait_for_timeout(500)  # longer than the slide
+    assert {"show", "collapsing"}.isdisjoint(page.locator("#note-form-box").get_attribute("class").split())
+    toggle = page.get_by_role("button", name="+ notatka")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()  # and the next tap opens it, not closes it
+    page.locator("#note-form-box.show textarea[name=text]").wait_for()
+    assert ConversationNote.objects.get().text == "Szybka notatka"

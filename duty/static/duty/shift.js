@@ -198,6 +198,28 @@
       if (errors) { errors.classList.add("d-none"); errors.textContent = ""; }
     }
 
+    /* Open or close the note form. While the box is still sliding (a fast tap after "+ note")
+     * Bootstrap would undo the change when the slide ends: wait for the end first. */
+    function showNoteBox(open) {
+      var box = document.getElementById("note-form-box");
+      if (!box) return;
+      if (box.classList.contains("collapsing")) {
+        var later = function () {
+          box.removeEventListener("shown.bs.collapse", later);
+          box.removeEventListener("hidden.bs.collapse", later);
+          showNoteBox(open);
+        };
+        box.addEventListener("shown.bs.collapse", later);
+        box.addEventListener("hidden.bs.collapse", later);
+        return;
+      }
+      box.classList.toggle("show", open);
+      document.querySelectorAll('[data-bs-target="#note-form-box"]').forEach(function (toggle) {
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        toggle.classList.toggle("collapsed", !open);
+      });
+    }
+
     function restoreNote(body, errors) {
       resetNoteForm();
       noteForm.querySelector('[name="text"]').value = body.text || "";
@@ -217,8 +239,7 @@
         box.textContent = errorText(errors);
         box.classList.remove("d-none");
       }
-      var collapse = document.getElementById("note-form-box");
-      if (collapse) collapse.classList.add("show");
+      showNoteBox(true);
       noteForm.querySelector('[name="text"]').focus();
       var li = notesList.querySelector('[data-client-uuid="' + body.client_uuid + '"]');
       if (li) li.remove();
@@ -229,8 +250,7 @@
       var body = noteBody(noteForm);
       pendingNote(body);
       resetNoteForm();
-      var collapse = document.getElementById("note-form-box");
-      if (collapse) collapse.classList.remove("show");
+      showNoteBox(false);
       enqueue({ kind: "note", url: "/api/v1/notes/", body: body, label: t("note") });
     });
 
