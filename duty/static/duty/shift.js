@@ -241,6 +241,11 @@
       }
       showNoteBox(true);
       noteForm.querySelector('[name="text"]').focus();
+      dropPendingNote(body);
+    }
+
+    /* A note that became a draft is no longer shown among the shift's notes. */
+    function dropPendingNote(body) {
       var li = notesList.querySelector('[data-client-uuid="' + body.client_uuid + '"]');
       if (li) li.remove();
     }
@@ -305,8 +310,7 @@
      * keep (no IndexedDB) goes into the form anyway, since it exists nowhere else. */
     function offerNote(detail, errors) {
       if (detail.take && noteFormBusy()) {
-        var li = notesList.querySelector('[data-client-uuid="' + detail.item.body.client_uuid + '"]');
-        if (li) li.remove();
+        dropPendingNote(detail.item.body);
         flash(t("draft_waiting"), "warning");
         return;
       }
