@@ -24,7 +24,7 @@ from core.admin import LargeTableAdminMixin, PIIGuardAdminMixin
 from . import services
 from .forms import AnswerForm, DuplicateForm, ForwardForm, WaiveForm
 from .models import Institution, Need, Open311Key, Problem, ProblemCategory, ProblemEvent, Referral
-from .resources import ProblemResource
+from .resources import InstitutionResource, ProblemResource
 
 
 @admin.register(Need)
@@ -35,10 +35,23 @@ class NeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "answer_days", "email", "phone", "active")
+class InstitutionAdmin(PIIGuardAdminMixin, ImportExportModelAdmin):
+    """Partner organisations: where problems go and who offers services (one list)."""
+
+    pii_fields = ("name", "opening_hours")
+    pii_address_fields = ("address", "contact")
+    resource_classes = [InstitutionResource]
+    list_display = ("name", "kind", "opening_hours", "public_phone", "answer_days", "active")
     list_filter = ("kind", "active")
-    search_fields = ("name",)
+    search_fields = ("name", "address")
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "active"]}),
+        (
+            _("For residents"),
+            {"fields": ["address", "opening_hours", "public_phone", "public_email", "website"]},
+        ),
+        (_("For referrals (internal)"), {"fields": ["contact", "email", "phone", "answer_days"]}),
+    ]
 
 
 @admin.register(ProblemCategory)

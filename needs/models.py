@@ -25,30 +25,55 @@ class Need(models.Model):
         return self.name
 
 
+class InstitutionQuerySet(models.QuerySet["Institution"]):
+    def active(self) -> "InstitutionQuerySet":
+        return self.filter(active=True)
+
+
 class Institution(models.Model):
+    """A partner organisation: where problems are forwarded and who offers services.
+
+    One list of organisations, never private persons. The ``bundles`` app builds services and
+    bundles on top of it; referrals point here.
+    """
+
     class Kind(models.TextChoices):
-        CITY_OFFICE = "city_office", _("City office")
-        HOUSING = "housing", _("Municipal housing administration")
-        WELFARE = "welfare", _("Social welfare centre")
-        POLICE = "police", _("Police")
-        CITY_GUARD = "city_guard", _("Municipal guard")
-        NGO = "ngo", _("Non-governmental organisation")
         OWES = "owes", _("Social economy support centre (OWES)")
+        WELFARE = "welfare", _("Social welfare centre")
+        OFFICE = "office", _("Public office or municipal unit")
+        NGO = "ngo", _("Non-governmental organisation")
+        PES = "pes", _("Social enterprise (PES)")
+        BUSINESS = "business", _("Business")
+        PARISH = "parish", _("Parish")
+        SCHOOL = "school", _("School")
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    contact = models.TextField(_("contact"), blank=True, help_text=_("Address, office hours, how to reach it."))
-    email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    opening_hours = models.CharField(
+        _("opening hours"), max_length=200, blank=True, help_text=_("E.g. “Mon–Fri 8:00–16:00”.")
+    )
+    public_phone = models.CharField(
+        _("public phone"), max_length=40, blank=True, help_text=_("The organisation's own number, shown to residents.")
+    )
+    public_email = models.EmailField(_("public e-mail"), blank=True, help_text=_("Shown to residents."))
+    website = models.URLField(_("website"), blank=True)
+    contact = models.TextField(
+        _("contact for referrals"), blank=True, help_text=_("Internal: which department, how to reach it.")
+    )
+    email = models.EmailField(_("e-mail for referrals"), blank=True)
+    phone = models.CharField(_("phone for referrals"), max_length=40, blank=True)
     answer_days = models.PositiveSmallIntegerField(
         _("expected answer time (days)"), default=14, help_text=_("Used to set the due date of a referral.")
     )
     active = models.BooleanField(_("active"), default=True)
 
+    objects = InstitutionQuerySet.as_manager()
+
     class Meta:
-        verbose_name = _("institution")
-        verbose_name_plural = _("institutions")
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
         ordering = ["name"]
 
     def __str__(self) -> str:

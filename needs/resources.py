@@ -6,7 +6,7 @@ from import_export import fields, resources, widgets
 from core.resources import PIIGuardResourceMixin
 
 from . import services
-from .models import Problem, ProblemCategory
+from .models import Institution, Problem, ProblemCategory
 
 
 class ProblemResource(PIIGuardResourceMixin, resources.ModelResource):
@@ -45,3 +45,32 @@ class ProblemResource(PIIGuardResourceMixin, resources.ModelResource):
             source=instance.source or Problem.Source.CONTACT_BOX,
         )
         instance.pk, instance.code = problem.pk, problem.code
+
+
+class InstitutionResource(PIIGuardResourceMixin, resources.ModelResource):
+    """Partner organisations to and from CSV/XLSX, matched by name."""
+
+    pii_fields = ("name", "opening_hours")
+    pii_address_fields = ("address", "contact")
+
+    class Meta:
+        model = Institution
+        fields = (
+            "name",
+            "kind",
+            "address",
+            "opening_hours",
+            "public_phone",
+            "public_email",
+            "website",
+            "contact",
+            "email",
+            "phone",
+            "answer_days",
+            "active",
+        )
+        export_order = fields
+        import_id_fields = ("name",)
+        skip_unchanged = True
+        report_skipped = False
+        clean_model_instances = True
