@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import PIIGuardFormMixin
 from core.models import User
 from core.roles import CLUB, COORDINATOR
+from core.widgets import DateInput, TimeInput
 
 from .models import Activity, Room, Session
 from .services import ATTENDANCE_FIELDS, MAX_COUNT, WARSAW, validate_leader_name, validate_schedule
@@ -59,10 +60,10 @@ class ActivityForm(PIIGuardFormMixin, ActivityFieldsForm):
 
     class Meta(ActivityFieldsForm.Meta):
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "until": forms.DateInput(attrs={"type": "date"}),
-            "start_time": forms.TimeInput(attrs={"type": "time"}),
-            "end_time": forms.TimeInput(attrs={"type": "time"}),
+            "starts_on": DateInput(),
+            "until": DateInput(),
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "recurrence": forms.RadioSelect,
         }
@@ -94,9 +95,9 @@ class CancelForm(PIIGuardFormMixin, forms.Form):
 
 
 class MoveForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    day = forms.DateField(label=_("Day"), widget=DateInput())
+    start = forms.TimeField(label=_("From"), widget=TimeInput())
+    end = forms.TimeField(label=_("To"), widget=TimeInput())
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.filter(active=True))
 
     def clean(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import PIIGuardFormMixin
 from core.models import User
 from core.roles import ASSISTANT
+from core.widgets import DateInput, TimeInput
 from needs.models import Need
 
 from .models import ConversationNote, Place, Shift, Touchpoint
@@ -58,7 +59,7 @@ class NoteForm(PIIGuardFormMixin, ClientUUIDMixin, forms.ModelForm):
 
 class ContactBoxNoteForm(NoteForm):
     place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.filter(active=True))
-    date = forms.DateField(label=_("Date the note was dropped"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date the note was dropped"), widget=DateInput())
 
     class Meta(NoteForm.Meta):
         fields = ("place", "date", *NoteForm.Meta.fields)  # type: ignore[assignment]
@@ -98,9 +99,9 @@ def assistants_queryset() -> Any:
 
 class PlanShiftForm(ClientUUIDMixin, forms.Form):
     place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.filter(active=True))
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}), initial=time(10, 0))
-    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}), initial=time(12, 0))
+    day = forms.DateField(label=_("Day"), widget=DateInput())
+    start = forms.TimeField(label=_("From"), widget=TimeInput(), initial=time(10, 0))
+    end = forms.TimeField(label=_("To"), widget=TimeInput(), initial=time(12, 0))
     assistants = forms.ModelMultipleChoiceField(
         label=_("Assistants"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
