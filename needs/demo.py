@@ -24,17 +24,17 @@ INSTITUTIONS = [
     # name, kind, answer days, contact
     (
         "Urząd Miasta – Wydział Gospodarki Komunalnej",
-        Institution.Kind.OFFICE,
+        Institution.Kind.CITY_OFFICE,
         14,
         "Biuro obsługi mieszkańców, pn.–pt. 8:00–16:00",
     ),
-    ("Zarząd Budynków Miejskich", Institution.Kind.OFFICE, 14, "Dział techniczny, zgłoszenia usterek"),
+    ("Zarząd Budynków Miejskich", Institution.Kind.HOUSING, 14, "Dział techniczny, zgłoszenia usterek"),
     ("Miejski Ośrodek Pomocy Społecznej", Institution.Kind.WELFARE, 10, "Punkt informacyjny, pn.–pt. 7:30–15:30"),
-    ("Komisariat Policji – dzielnicowy", Institution.Kind.OFFICE, 7, "Dzielnicowy rejonu Paruszowiec-Piaski"),
-    ("Straż Miejska", Institution.Kind.OFFICE, 7, "Dyżurny całodobowy"),
+    ("Komisariat Policji – dzielnicowy", Institution.Kind.POLICE, 7, "Dzielnicowy rejonu Paruszowiec-Piaski"),
+    ("Straż Miejska", Institution.Kind.CITY_GUARD, 7, "Dyżurny całodobowy"),
     ("Stowarzyszenie Sąsiedzkie „Razem”", Institution.Kind.NGO, 21, "Spotkania w Klubie Mieszkańca"),
     ("Ośrodek Wsparcia Ekonomii Społecznej", Institution.Kind.OWES, 21, "Doradztwo dla inicjatyw mieszkańców"),
-    ("Zakład Zieleni Miejskiej", Institution.Kind.OFFICE, 21, "Zgłoszenia dot. drzew, trawników i placów zabaw"),
+    ("Zakład Zieleni Miejskiej", Institution.Kind.CITY_OFFICE, 21, "Zgłoszenia dot. drzew, trawników i placów zabaw"),
 ]
 
 CATEGORIES = [

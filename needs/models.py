@@ -38,11 +38,18 @@ class Institution(models.Model):
     """
 
     class Kind(models.TextChoices):
+        # Codes shared with the institution kinds catalogue; public bodies keep their own kinds
+        # (problem categories are routed by them), all of them "urząd" to a resident.
         OWES = "owes", _("Social economy support centre (OWES)")
         WELFARE = "welfare", _("Social welfare centre")
-        OFFICE = "office", _("Public office or municipal unit")
+        CITY_OFFICE = "city_office", _("City office")
+        HOUSING = "housing", _("Municipal housing administration")
+        POLICE = "police", _("Police")
+        CITY_GUARD = "city_guard", _("Municipal guard")
+        GREENERY = "greenery", _("Municipal greenery service")
+        HEALTH = "health", _("Health care")
         NGO = "ngo", _("Non-governmental organisation")
-        PES = "pes", _("Social enterprise (PES)")
+        SOCIAL_ENTERPRISE = "social_enterprise", _("Social enterprise (PES)")
         BUSINESS = "business", _("Business")
         PARISH = "parish", _("Parish")
         SCHOOL = "school", _("School")

@@ -9,7 +9,7 @@ class InstitutionFactory(factory.django.DjangoModelFactory[Institution]):
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Instytucja {n}")
-    kind = Institution.Kind.OFFICE
+    kind = Institution.Kind.CITY_OFFICE
     answer_days = 14
 
 
