@@ -54,7 +54,7 @@ class Shift(ClientWrite):
         SNOW = "snow", _("snow")
 
     # Counter name -> the field that holds it; the API speaks these names.
-    COUNTERS = ("coffee", "snacks", "children", "adults", "first_time", "returning")
+    COUNTERS = ("onlookers", "coffee", "snacks", "children", "adults", "first_time", "returning")
 
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("place"))
     planned_start = models.DateTimeField(_("planned start"))
@@ -68,6 +68,11 @@ class Shift(ClientWrite):
     weather = models.CharField(_("weather"), max_length=12, choices=Weather.choices, blank=True)
     touchpoints = models.JSONField(_("touchpoints used"), default=list, blank=True)
     summary = models.TextField(_("summary of observations"), blank=True)
+    onlookers = models.PositiveIntegerField(
+        _("watched without talking"),
+        default=0,
+        help_text=_("People who looked at the bike or came near but did not talk (discovering the service)."),
+    )
     coffee = models.PositiveIntegerField(_("coffee and tea served"), default=0)
     snacks = models.PositiveIntegerField(_("snacks"), default=0)
     children = models.PositiveIntegerField(_("children at animations"), default=0)

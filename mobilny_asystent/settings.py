@@ -307,3 +307,9 @@ REMINDER_SHIFT_OVERRUN_HOURS = env.int("REMINDER_SHIFT_OVERRUN_HOURS", default=2
 REMINDER_SESSION_LEADER_HOURS = env.int("REMINDER_SESSION_LEADER_HOURS", default=48)
 REMINDER_ATTENDANCE_HOURS = env.int("REMINDER_ATTENDANCE_HOURS", default=24)
 REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=7)
+
+# --- Statistics (see README, "Coordinator's overview") ----------------------------------------
+# Counts below this are shown as "<5" in every breakdown (core/smallnumbers.py).
+STATS_MIN_CELL = env.int("STATS_MIN_CELL", default=5)
+if STATS_MIN_CELL < 2:
+    raise ImproperlyConfigured("STATS_MIN_CELL must be at least 2.")

@@ -123,7 +123,15 @@ def test_shift_lifecycle_and_counters(assistant_client, shift):
         assistant_client.post(base + "counters/", body, content_type="application/json")
     detail = assistant_client.get(base).json()
     assert detail["status"] == "started"
-    assert detail["counters"] == {"coffee": 1, "snacks": 0, "children": 3, "adults": 0, "first_time": 0, "returning": 0}
+    assert detail["counters"] == {
+        "onlookers": 0,
+        "coffee": 1,
+        "snacks": 0,
+        "children": 3,
+        "adults": 0,
+        "first_time": 0,
+        "returning": 0,
+    }
     ended = assistant_client.post(
         base + "end/", {"summary": "Spokojnie, 3 nowe osoby"}, content_type="application/json"
     )
