@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format typecheck pytest bench messages chromium services demo clean
+.PHONY: run test lint format typecheck pytest bench bench-large messages chromium services demo clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,8 +60,14 @@ chromium:
 services: $(VENV)/.installed-dev
 	$(PY) scripts/check_services.py
 
+## make bench: every page and job as a ratio to a floor, at both volumes (each filled once, then reused).
+## BENCH_VOLUME=small (or large) for one volume; BENCH_LOAD=1 adds the gunicorn load test; BENCH_RUNS=N.
+BENCH_VOLUME ?= small large
 bench: $(VENV)/.installed-dev services
-	$(PY) scripts/bench.py
+	set -e; for volume in $(BENCH_VOLUME); do $(PY) scripts/bench.py --volume $$volume; done
+
+bench-large: $(VENV)/.installed-dev services
+	$(PY) scripts/bench.py --volume large
 
 ## Refresh the Polish translations (then translate the new entries and run `make messages` again).
 messages: $(VENV)/.installed-dev
