@@ -68,3 +68,35 @@ def create_once(
     if existing.client_fingerprint != fp:  # type: ignore[attr-defined]
         raise IdempotencyConflict(existing)
     return existing, False
+
+
+def insert_unless_exists(obj: models.Model) -> bool:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id`` for one new row, in one round trip.
+
+    True (and ``obj.pk`` set) when the row was written; False when a row with the same unique key
+    (e.g. the client id) already exists, in which case nothing was written and the caller looks
+    the existing row up. No savepoint is needed, unlike catching an IntegrityError, and no signal
+    is sent: the caller sends ``post_save`` once the row is complete.
+    """
+    from django.db import connections, router
+    from django.db.models.constants import OnConflict
+    from django.db.models.sql import InsertQuery
+
+    model = type(obj)
+    opts = model._meta
+    using = router.db_for_write(model, instance=obj)
+    fields = [f for f in opts.local_concrete_fields if f is not opts.auto_field and not f.generated]
+    query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, [obj])
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = [opts.pk]
+    [(sql, params)] = compiler.as_sql()
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = using
+    return True

@@ -197,7 +197,8 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return _conflict()
         except DjangoValidationError as error:
             raise _drf_error(error) from error
-        note = self.get_queryset().get(pk=note.pk)
+        if not created:  # a replay: the stored note as it is now
+            note = self.get_queryset().get(pk=note.pk)
         body = _with_warnings(NoteSerializer(note, context={"request": request}).data, serializer)
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

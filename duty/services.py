@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.idempotency import IdempotencyConflict, create_once
+from core.idempotency import IdempotencyConflict, create_once, fingerprint, insert_unless_exists
 from core.models import User
 from core.pii import validate_no_pii
 from needs.models import Need
@@ -213,17 +214,6 @@ def shift_tap_counter(
         )
 
 
-def _needs_from_codes(codes: Iterable[str]) -> list[Need]:
-    codes = list(dict.fromkeys(codes))
-    if not codes:
-        return []
-    needs = list(Need.objects.filter(code__in=codes))
-    missing = set(codes) - {n.code for n in needs}
-    if missing:
-        raise ValidationError({"needs": _("Unknown need: %(codes)s") % {"codes": ", ".join(sorted(missing))}})
-    return needs
-
-
 def note_create(
     *,
     by: User | None,
@@ -243,11 +233,16 @@ def note_create(
 
     Idempotent by client id: an identical replay returns the first note; the same id with other
     content raises IdempotencyConflict. The PII guard runs here too, so no path can skip it.
+    Needs come as objects or as codes (codes must be active needs).
+
+    A new note costs four statements: the note (``INSERT … ON CONFLICT DO NOTHING``), its needs
+    (one ``INSERT … SELECT`` that also checks the codes), and its history row with the needs it
+    had. ``post_save`` is sent once the note is complete, as if it had been saved by ``save()``.
     """
     validate_no_pii(text)
     need_list = list(needs)
-    need_objs = [n for n in need_list if isinstance(n, Need)]
-    need_objs += _needs_from_codes([n for n in need_list if isinstance(n, str)])
+    need_ids = sorted({n.pk for n in need_list if isinstance(n, Need)})
+    need_codes = sorted({n for n in need_list if isinstance(n, str)})
     if shift is None and (place is None or date is None):
         raise ValidationError(_("A note belongs to a shift, or to a place and a date."))
     source = ConversationNote.Source.SHIFT if shift else ConversationNote.Source.CONTACT_BOX
@@ -259,34 +254,119 @@ def note_create(
         "date": str(date),
         "text": text.strip(),
         "stage": stage,
-        "needs": sorted(n.code for n in need_objs),
+        "needs": sorted({n.code for n in need_list if isinstance(n, Need)} | set(need_codes)),
         "touchpoint": touchpoint,
         "age_band": age_band,
         "first_contact": bool(first_contact),
         "wants_follow_up": bool(wants_follow_up),
     }
-
-    def create(fp: str) -> ConversationNote:
-        note = ConversationNote.objects.create(
-            shift=shift,
-            place=place,
-            date=date,
-            source=source,
-            text=fields["text"],
-            stage=stage,
-            touchpoint=touchpoint,
-            age_band=age_band,
-            first_contact=bool(first_contact),
-            wants_follow_up=bool(wants_follow_up),
-            created_by=by,
-            client_uuid=client_uuid,
-            client_fingerprint=fp,
-        )
-        note.needs.set(need_objs)
-        return note
-
+    fp = fingerprint(fields)
+    note = ConversationNote(
+        shift=shift,
+        place=place,
+        date=date,
+        source=source,
+        text=fields["text"],
+        stage=stage,
+        touchpoint=touchpoint,
+        age_band=age_band,
+        first_contact=bool(first_contact),
+        wants_follow_up=bool(wants_follow_up),
+        created_by=by,
+        client_uuid=client_uuid,
+        client_fingerprint=fp,
+    )
     with transaction.atomic():
-        return create_once(model=ConversationNote, client_uuid=client_uuid, data=fields, create=create)
+        if not insert_unless_exists(note):
+            existing = ConversationNote.objects.get(client_uuid=client_uuid)
+            if existing.client_fingerprint != fp:
+                raise IdempotencyConflict(existing)
+            return existing, False
+        picked = _note_needs_insert(note=note, need_ids=need_ids, need_codes=need_codes)
+        note._prefetched_objects_cache = {"needs": [Need(pk=pk, code=code) for _row, pk, code in picked]}  # type: ignore[attr-defined]
+        note.skip_history_when_saving = True  # type: ignore[attr-defined] # written below with its needs
+        try:
+            post_save.send(
+                sender=ConversationNote,
+                instance=note,
+                created=True,
+                update_fields=None,
+                raw=False,
+                using=note._state.db,
+            )
+        finally:
+            del note.skip_history_when_saving  # type: ignore[attr-defined]
+        _note_history_created(note=note, by=by, through=picked)
+    return note, True
+
+
+def _note_needs_insert(
+    *, note: ConversationNote, need_ids: list[int], need_codes: list[str]
+) -> list[tuple[int, int, str]]:
+    """Tag the new note with its needs in one statement; unknown (or inactive) codes are refused.
+
+    Returns (through row id, need id, need code) of every tag.
+    """
+    if not need_ids and not need_codes:
+        return []
+    through = ConversationNote.needs.through._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH picked AS (
+                    SELECT id, code FROM {Need._meta.db_table}
+                    WHERE id = ANY(%s) OR (code = ANY(%s) AND active)
+                ), tagged AS (
+                    INSERT INTO {through} (conversationnote_id, need_id) SELECT %s, id FROM picked
+                    RETURNING id, need_id
+                )
+                SELECT tagged.id, tagged.need_id, picked.code FROM tagged JOIN picked ON picked.id = tagged.need_id""",  # noqa: S608 - table names from the models
+            [need_ids, need_codes, note.pk],
+        )
+        picked = [(row, pk, code) for row, pk, code in cursor.fetchall()]
+    missing = set(need_codes) - {code for _row, _pk, code in picked}
+    if missing or len(picked) < len(set(need_ids) | set(need_codes)):
+        raise ValidationError({"needs": _("Unknown need: %(codes)s") % {"codes": ", ".join(sorted(missing))}})
+    return picked
+
+
+def _note_history_created(*, note: ConversationNote, by: User | None, through: list[tuple[int, int, str]]) -> None:
+    """The note's first history row and its needs, as simple-history would write them, in two INSERTs."""
+    from simple_history.models import HistoricalRecords
+    from simple_history.signals import post_create_historical_record, pre_create_historical_record
+
+    history_model: Any = ConversationNote.history.model
+    now = timezone.now()
+    record = history_model(
+        history_date=now,
+        history_type="+",
+        history_user=by,
+        history_change_reason=None,
+        **{f.attname: getattr(note, f.attname) for f in history_model.tracked_fields},
+    )
+    pre_create_historical_record.send(
+        sender=history_model,
+        instance=note,
+        history_date=now,
+        history_user=by,
+        history_change_reason=None,
+        history_instance=record,
+        using=None,
+    )
+    record.save()
+    if through:
+        needs_history = HistoricalRecords.m2m_models[ConversationNote._meta.get_field("needs")]
+        needs_history.objects.bulk_create(
+            [needs_history(history=record, id=row, conversationnote_id=note.pk, need_id=pk) for row, pk, _c in through]
+        )
+    post_create_historical_record.send(
+        sender=history_model,
+        instance=note,
+        history_instance=record,
+        history_date=now,
+        history_user=by,
+        history_change_reason=None,
+        using=None,
+    )
 
 
 @transaction.atomic

@@ -111,12 +111,16 @@ class Row:
         ]
 
 
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
 def _timed(fn: Callable[[], object]) -> tuple[float, int, object]:
     with CaptureQueriesContext(connection) as ctx:
         t0 = time.perf_counter()
         result = fn()
         ms = (time.perf_counter() - t0) * 1000
-    return ms, len(ctx), result
+    statements = [q for q in ctx.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+    return ms, len(statements), result
 
 
 def interleaved(case: Callable[[], object], floor: Callable[[], object], runs: int) -> tuple[float, float, int, object]:

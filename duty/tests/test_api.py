@@ -400,3 +400,47 @@ def test_it_lists_places_and_needs_with_a_fixed_number_of_queries(
         assert len(assistant_client.get("/api/v1/places/").json()["results"]) == rows
     with django_assert_max_num_queries(6):
         assert len(assistant_client.get("/api/v1/needs/").json()) == rows
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, as in production
+def test_it_saves_a_note_in_at_most_eight_queries(assistant_client, started_shift, needs):
+    """Session, user, roles, shift; the note, its needs, its history row and the history's needs."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = assistant_client.post(
+            "/api/v1/notes/",
+            note_body(started_shift, needs=["childcare", "being_heard"]),
+            content_type="application/json",
+        )
+    assert response.status_code == 201, response.content
+    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+    assert len(statements) <= 8, "\n".join(q[:160] for q in statements)
+    note = ConversationNote.objects.get()
+    assert sorted(n.code for n in note.needs.all()) == ["being_heard", "childcare"]
+    assert sorted(response.json()["needs"]) == ["being_heard", "childcare"]
+    assert response.json()["id"] == note.pk
+    record = note.history.get()
+    assert record.history_type == "+"
+    assert record.history_user == started_shift.assistants.get()
+    assert sorted(record.needs.values_list("need__code", flat=True)) == ["being_heard", "childcare"]
+
+
+def test_it_refuses_an_unknown_need_and_keeps_nothing(assistant_client, started_shift, needs):
+    response = assistant_client.post(
+        "/api/v1/notes/", note_body(started_shift, needs=["childcare", "no_such_need"]), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "no_such_need" in str(response.json()["needs"])
+    assert not ConversationNote.objects.exists()
+
+
+def test_it_tells_coordinators_when_a_new_note_asks_for_follow_up(assistant_client, started_shift, needs, monkeypatch):
+    sent = []
+    monkeypatch.setattr("reminders.receivers.enqueue_on_commit", lambda task, *args: sent.append((task.name, args)))
+    response = assistant_client.post(
+        "/api/v1/notes/", note_body(started_shift, wants_follow_up=True), content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert sent == [("reminders.follow_up", (response.json()["id"],))]
