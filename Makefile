@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format typecheck pytest bench bench-large messages chromium services demo clean
+.PHONY: run test lint format typecheck pytest bench bench-large bench-web css messages chromium services demo clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,9 +65,24 @@ services: $(VENV)/.installed-dev
 BENCH_VOLUME ?= small large
 bench: $(VENV)/.installed-dev services
 	set -e; for volume in $(BENCH_VOLUME); do $(PY) scripts/bench.py --volume $$volume; done
+	$(MAKE) --no-print-directory bench-web
 
 bench-large: $(VENV)/.installed-dev services
 	$(PY) scripts/bench.py --volume large
+
+## Page weights as a phone's browser sees them (production mode, compressed static files).
+bench-web: $(VENV)/.installed-dev chromium services
+	$(PY) scripts/bench_web.py
+
+## The style sheets, built from Bootstrap's Sass at development time (npm); the output is committed.
+SASS_FLAGS := --style=compressed --no-source-map --load-path=node_modules --quiet-deps \
+	--silence-deprecation=import,global-builtin,color-functions
+assets/node_modules/.package-lock.json: assets/package.json assets/package-lock.json
+	cd assets && npm ci --no-audit --no-fund
+css: assets/node_modules/.package-lock.json
+	cd assets && npx sass $(SASS_FLAGS) scss/ma.scss ../static/css/ma.min.css
+	cd assets && npx sass $(SASS_FLAGS) scss/public.scss ../static/css/public.min.css
+	cp assets/node_modules/bootstrap/LICENSE static/css/LICENSE.bootstrap.txt
 
 ## Refresh the Polish translations (then translate the new entries and run `make messages` again).
 messages: $(VENV)/.installed-dev

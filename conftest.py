@@ -247,3 +247,30 @@ def phone_factory(browser: Any, live_server: Any) -> Iterator[Callable[[], Phone
     yield make
     for phone in made:
         phone.context.close()
+
+
+# --- The app in production mode (gunicorn, compressed static files) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def production_static_root(tmp_path_factory: Any) -> Path:
+    """Static files collected as a deployment collects them (hashed names, compressed copies)."""
+    from scripts.pageweight import collect_static
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    collect_static(root)
+    return root
+
+
+@pytest.fixture
+def production_server(transactional_db: None, production_static_root: Path) -> Iterator[str]:
+    """gunicorn with DEBUG off on the test database; yields its base URL. Rows must be committed."""
+    from scripts.pageweight import production_server as serve
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve(
+        database_url=_test_database_url(),
+        static_root=production_static_root,
+        log=ARTIFACTS / "production-server.log",
+    ) as base:
+        yield base

@@ -18,10 +18,9 @@ from django.views.decorators.http import require_GET
 
 # The app shell: what a phone needs to show the duty screen with no connection.
 SHELL = (
-    "vendor/bootstrap/bootstrap.min.css",
-    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "css/ma.min.css",
+    "js/ui.js",
     "django_htmx/htmx-2.min.js",
-    "css/app.css",
     "js/offline-queue.js",
     "js/sw-register.js",
     "duty/shift.js",

@@ -10,4 +10,5 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("sw.js", offline.service_worker, name="service_worker"),
     path("offline/", offline.offline, name="offline"),
+    path("dostepnosc/", views.accessibility, name="accessibility"),
 ]

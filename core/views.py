@@ -69,3 +69,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages without our <head> (the admin, the API docs)."""
     return redirect(static("icons/favicon-32.png"))
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement that Polish law requires of a public service's website."""
+    return render(
+        request,
+        "core/accessibility.html",
+        {
+            "published_on": settings.ACCESSIBILITY_STATEMENT_DATE,
+            "contact": settings.ACCESSIBILITY_CONTACT,
+        },
+    )

@@ -80,6 +80,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed here (static files are pre-compressed by WhiteNoise). Django masks the
+    # CSRF token per response and pads gzip output against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PolishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,7 +158,7 @@ USE_TZ = True
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -313,3 +316,10 @@ REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=7)
 STATS_MIN_CELL = env.int("STATS_MIN_CELL", default=5)
 if STATS_MIN_CELL < 2:
     raise ImproperlyConfigured("STATS_MIN_CELL must be at least 2.")
+
+# --- The phone (see README, "Configuration") ----------------------------------------------------
+# A planned shift is offered for starting from this many minutes before its planned start.
+SHIFT_START_EARLY_MINUTES = env.int("SHIFT_START_EARLY_MINUTES", default=30)
+# The accessibility statement (/dostepnosc/): the date it was drawn up and whom to contact.
+ACCESSIBILITY_STATEMENT_DATE = env.str("ACCESSIBILITY_STATEMENT_DATE", default="2026-11-28")
+ACCESSIBILITY_CONTACT = env.str("ACCESSIBILITY_CONTACT", default="")

@@ -74,10 +74,13 @@ def test_it_gives_logged_in_pages_the_queue_and_its_polish_texts(assistant_clien
     assert "/static/js/sw-register.js" in html
 
 
-def test_it_keeps_the_queue_off_pages_for_visitors(anon_client):
-    html = anon_client.get(reverse("club:schedule")).content.decode()
-    assert "offline-queue.js" not in html
-    assert "/static/js/sw-register.js" in html
+@pytest.mark.parametrize("url", ["/klub/", "/z/", "/dostepnosc/"])
+def test_it_keeps_the_assistants_scripts_off_pages_for_residents(anon_client, url):
+    html = anon_client.get(url).content.decode()
+    for script in ("offline-queue.js", "sw-register.js", "htmx", "bootstrap", "shift.js", "<script"):
+        assert script not in html, script
+    assert "css/public.min.css" in html
+    assert 'rel="manifest"' not in html
 
 
 def test_the_manifest_makes_the_app_installable(anon_client):

@@ -83,7 +83,7 @@ def test_the_manifest_lets_a_phone_install_the_app(client):
 def test_the_shell_has_the_phone_essentials(assistant_client):
     html = assistant_client.get(reverse("duty:home")).content.decode()
     assert 'name="viewport"' in html
-    assert "vendor/bootstrap/bootstrap.min.css" in html
+    assert "css/ma.min.css" in html
     assert 'rel="manifest"' in html
     assert 'name="language"' in html  # the language switch
     assert "skip-link" in html

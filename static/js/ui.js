@@ -1,0 +1,28 @@
+/* The two bits of Bootstrap's behaviour the staff pages use, without Bootstrap's JavaScript:
+ *   [data-bs-toggle="collapse"][data-bs-target="#id"]  shows or hides #id (the menu, folded parts)
+ *   [data-bs-dismiss="alert"]                           removes the message it sits in
+ * The markup stays Bootstrap's, so a page written for Bootstrap works unchanged. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest('[data-bs-toggle="collapse"]');
+    if (toggle) {
+      var target = document.querySelector(toggle.getAttribute("data-bs-target") || toggle.getAttribute("href"));
+      if (!target) return;
+      event.preventDefault();
+      var open = !target.classList.contains("show");
+      target.classList.toggle("show", open);
+      document.querySelectorAll('[data-bs-target="#' + target.id + '"]').forEach(function (t) {
+        t.setAttribute("aria-expanded", open ? "true" : "false");
+        t.classList.toggle("collapsed", !open);
+      });
+      target.dispatchEvent(new CustomEvent(open ? "shown.bs.collapse" : "hidden.bs.collapse", { bubbles: true }));
+      return;
+    }
+    var dismiss = event.target.closest('[data-bs-dismiss="alert"]');
+    if (dismiss) {
+      var alert = dismiss.closest(".alert");
+      if (alert) alert.remove();
+    }
+  });
+})();
