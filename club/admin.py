@@ -111,7 +111,6 @@ class SessionAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin)
         ("attendance_recorded_at", admin.EmptyFieldListFilter),
     )
     list_select_related = ("activity", "room")
-    date_hierarchy = "starts_at"
     search_fields = ("activity__title",)
     autocomplete_fields = ("activity", "room", "leader_user")
     actions = ["cancel_sessions"]

@@ -11,6 +11,7 @@ from core.admin import LargeTableAdminMixin, PIIGuardAdminMixin
 
 from .models import ConversationNote, CounterTap, Place, Shift
 from .resources import PlaceResource
+from .selectors import text_search_q
 
 
 @admin.register(Place)
@@ -42,7 +43,6 @@ class ShiftAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
     list_display = ("planned_start", "place", "status", "assistant_names", "coffee", "adults", "children")
     list_filter = ("status", "place", ("planned_start", admin.DateFieldListFilter), "assistants")
     list_select_related = ("place",)
-    date_hierarchy = "planned_start"
     autocomplete_fields = ("place", "assistants")
     search_fields = ("place__name", "summary")
     readonly_fields = ("started_at", "ended_at", *Shift.COUNTERS)
@@ -74,15 +74,23 @@ class ConversationNoteAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHist
         "wants_follow_up",
         "created_by",
     )
-    list_select_related = ("place", "created_by", "shift")
-    date_hierarchy = "date"
+    list_select_related = ("place", "created_by", "shift__place")
     autocomplete_fields = ("place", "shift")
-    search_fields = ("text",)
+    search_fields = ("text",)  # through the full-text index, see get_search_results
+    search_help_text = _("Finds notes containing all the words, in any form that starts with them (remont → remontu).")
     filter_horizontal = ("needs",)
     readonly_fields = ("created_by", "created_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ConversationNote]:
         return super().get_queryset(request).prefetch_related("needs")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[ConversationNote], search_term: str
+    ) -> tuple[QuerySet[ConversationNote], bool]:
+        """Words of the note's text through its full-text index, never ``LIKE '%…%'`` over every note."""
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(text_search_q(search_term)), False
 
     @admin.display(description=_("needs"))
     def need_names(self, note: ConversationNote) -> str:

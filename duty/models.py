@@ -188,7 +188,20 @@ class ConversationNote(ClientWrite):
         verbose_name = _("conversation note")
         verbose_name_plural = _("conversation notes")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["date"]), models.Index(fields=["stage"])]
+        indexes = [
+            models.Index(fields=["date"]),
+            models.Index(fields=["stage"]),
+            # Newest first: the admin's list, the API and the duty page read these in index order.
+            models.Index(fields=["created_at", "id"], name="duty_note_created_idx"),
+            models.Index(fields=["shift", "created_at"], name="duty_note_shift_created_idx"),
+            models.Index(fields=["place", "created_at"], name="duty_note_place_created_idx"),
+            models.Index(
+                fields=["created_at"], condition=models.Q(wants_follow_up=True), name="duty_note_follow_up_idx"
+            ),
+            models.Index(
+                fields=["created_at"], condition=models.Q(source="contact_box"), name="duty_note_contact_box_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.place} · {self.date} · {self.get_stage_display()}"

@@ -1,9 +1,12 @@
 """Reads shared by the duty pages and the API, with their related rows already joined."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from core.models import User
@@ -30,6 +33,30 @@ def notes_visible_to(user: User) -> QuerySet[ConversationNote]:
         return qs
     # Notes of the assistant's shifts, and contact-box notes they transcribed themselves.
     return qs.filter(Q(shift__assistants=user) | Q(shift__isnull=True, created_by=user)).distinct()
+
+
+# The expression the full-text index of notes is built on (migration 0004): Polish words match with
+# or without diacritics ("swieci" finds "świeci"), no stemming, so nothing is lost to a wrong stem.
+NOTE_TEXT_VECTOR = "to_tsvector('simple'::regconfig, ma_unaccent(duty_conversationnote.text))"
+
+
+def text_search_q(term: str) -> Q:
+    """Notes whose text has every word of ``term`` (each as a prefix: "remont" finds "remontu")."""
+    words = re.findall(r"\w+", term.lower())[:8]
+    if not words:
+        return Q(pk__in=[])
+    if connection.vendor != "postgresql":  # the SQLite demo: no index to use, a plain LIKE per word
+        q = Q()
+        for word in words:
+            q &= Q(text__icontains=word)
+        return q
+    tsquery = " & ".join(f"{w}:*" for w in words)
+    matches = RawSQL(  # noqa: S611 - the words go in as a bound parameter
+        f"{NOTE_TEXT_VECTOR} @@ to_tsquery('simple'::regconfig, ma_unaccent(%s))",
+        [tsquery],
+        output_field=BooleanField(),
+    )
+    return Q(matches)
 
 
 def current_shift_for(user: User) -> Shift | None:

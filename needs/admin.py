@@ -139,12 +139,12 @@ class ProblemAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAd
         "place",
         "referrals__institution",
         OverdueFilter,
+        ("reported_at", admin.DateFieldListFilter),
     )
     list_select_related = ("category", "place")
     search_fields = ("=code", "code__istartswith")
     autocomplete_fields = ("place", "category", "duplicate_of", "note")
     readonly_fields = ("code", "status", "feedback", "untold_since", "reported_by", "feedback_waived_reason")
-    date_hierarchy = "reported_at"
     list_per_page = 50
     inlines = [ReferralInline, EventInline]
     actions = ["forward", "record_answer", "feedback_told", "waive_feedback", "mark_duplicate", "print_cards"]

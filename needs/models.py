@@ -184,6 +184,7 @@ class Problem(ClientWrite):
         indexes = [
             models.Index(fields=["status", "-reported_at"]),
             models.Index(fields=["place", "untold_since"]),
+            models.Index(fields=["reported_at", "id"], name="needs_problem_reported_idx"),
         ]
 
     def __str__(self) -> str:
@@ -243,7 +244,10 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["sent_on", "pk"]
-        indexes = [models.Index(fields=["answered_on", "due_on"])]
+        indexes = [
+            models.Index(fields=["answered_on", "due_on"]),
+            models.Index(fields=["sent_on", "id"], name="needs_referral_sent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.problem.code} → {self.institution}"

@@ -304,9 +304,7 @@ def main() -> int:
         ("problems by status", "/admin/needs/problem/?status__exact=forwarded"),
         ("problems search by code", f"/admin/needs/problem/?q={problem.code}"),
         ("referrals", "/admin/needs/referral/"),
-        ("problem events", "/admin/needs/problemevent/"),
         ("club sessions", "/admin/club/session/"),
-        ("notifications", "/admin/reminders/notification/"),
         ("reminders", "/admin/reminders/reminder/"),
     ]
     for label, url in admin_cases:

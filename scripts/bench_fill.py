@@ -5,7 +5,8 @@ Two volumes: ``small`` (about the demo plus a season of work) and ``large`` (a c
 once and reused: the fill runs only while the notes table holds fewer rows than the volume asks.
 """
 
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -138,9 +139,56 @@ def filled(volume: str) -> bool:
     return _scalar("SELECT count(*) FROM duty_conversationnote") >= VOLUMES[volume]["notes"]
 
 
+def _sql_literal(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, list | dict):
+        return "'" + json.dumps(value).replace("'", "''") + "'::jsonb"
+    if isinstance(value, datetime):
+        return "now()"
+    return None
+
+
+def _database_defaults() -> list[str]:
+    """Give every NOT NULL column that has a Python default a database default for the fill.
+
+    The INSERTs below name the columns they know; a column another change adds later still gets
+    its model's default, so the fill keeps working as the schema grows. Returns the statements
+    that drop those defaults again.
+    """
+    from django.apps import apps
+
+    undo = []
+    with connection.cursor() as c:
+        for label in ("duty", "needs", "club"):
+            for model in apps.get_app_config(label).get_models():
+                for f in model._meta.concrete_fields:
+                    if f.null or not f.has_default() or f.primary_key:
+                        continue
+                    literal = _sql_literal(f.get_default())
+                    if literal is None:
+                        continue
+                    table, column = model._meta.db_table, f.column
+                    c.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET DEFAULT {literal}')
+                    undo.append(f'ALTER TABLE {table} ALTER COLUMN "{column}" DROP DEFAULT')
+    return undo
+
+
 @transaction.atomic
 def fill(volume: str) -> None:
     """Top the database up to the volume (after seed_demo made users and catalogues)."""
+    undo = _database_defaults()
+    _fill(volume)
+    with connection.cursor() as c:
+        for statement in undo:
+            c.execute(statement)
+
+
+def _fill(volume: str) -> None:
     v = VOLUMES[volume]
     words = "ARRAY[" + ",".join("'" + w.replace("'", "''") + "'" for w in WORDS) + "]::text[]"
     n_words = len(WORDS)
@@ -263,32 +311,35 @@ def fill(volume: str) -> None:
 
 def busy_shift(assistant: Any) -> Any:
     """The assistant's shift on now, with 3,000 notes (a very long day): pages must not grow with it."""
-    from duty.models import Shift
+    from duty.models import ConversationNote, Place, Shift
 
     shift = Shift.objects.filter(summary="Bench: busy shift").first()
     if shift is None:
-        with connection.cursor() as c:
-            c.execute("SELECT min(id) FROM duty_place WHERE name LIKE 'Miejsce %'")
-            place = c.fetchone()[0]
-            c.execute(
-                f"""INSERT INTO duty_shift (place_id, planned_start, planned_end, status, started_at, weather,
-                          touchpoints, summary, coffee, snacks, children, adults, first_time, "returning",
-                          created_at, client_fingerprint)
-                   VALUES ({place}, now() - interval '1 hour', now() + interval '12 hours', 'started',
-                           now() - interval '1 hour', '', '[]'::jsonb, 'Bench: busy shift', 0, 0, 0, 0, 0, 0,
-                           now(), '') RETURNING id"""
-            )
-            shift_id = c.fetchone()[0]
-            c.execute(f"INSERT INTO duty_shift_assistants (shift_id, user_id) VALUES ({shift_id}, {assistant.pk})")
-            c.execute(
-                f"""INSERT INTO duty_conversationnote (shift_id, place_id, date, source, stage, touchpoint, age_band,
-                          first_contact, text, wants_follow_up, created_by_id, created_at, client_fingerprint)
-                   SELECT {shift_id}, {place}, now()::date, 'shift', 'first_contact', '', 'unknown', false,
-                          'Długa rozmowa o zajęciach dla dzieci numer ' || g, false, {assistant.pk},
-                          now() - g * interval '1 second', ''
-                   FROM generate_series(1, 3000) g"""
-            )
-        shift = Shift.objects.get(pk=shift_id)
+        now = timezone.now()
+        place = Place.objects.filter(name__startswith="Miejsce ").order_by("pk")[0]
+        shift = Shift.objects.create(
+            place=place,
+            planned_start=now - timedelta(hours=1),
+            planned_end=now + timedelta(hours=12),
+            status=Shift.Status.STARTED,
+            started_at=now - timedelta(hours=1),
+            summary="Bench: busy shift",
+        )
+        shift.assistants.add(assistant)
+        ConversationNote.objects.bulk_create(
+            [
+                ConversationNote(
+                    shift=shift,
+                    place=place,
+                    date=timezone.localdate(),
+                    text=f"Długa rozmowa o zajęciach dla dzieci numer {i}",
+                    created_by=assistant,
+                    created_at=now - timedelta(seconds=i),
+                )
+                for i in range(3000)
+            ],
+            batch_size=1000,
+        )
     # Still on now, however long ago the database was filled.
     Shift.objects.filter(pk=shift.pk).update(
         planned_start=timezone.now() - timedelta(hours=1), planned_end=timezone.now() + timedelta(hours=12)
