@@ -95,4 +95,4 @@ class LargeTableAdminMixin:
 
     show_full_result_count = False
     paginator: type[Paginator] = EstimatedCountPaginator
-    date_hierarchy = None
+    date_hierarchy: str | None = None
