@@ -95,4 +95,5 @@ class LargeTableAdminMixin:
 
     show_full_result_count = False
     paginator: type[Paginator] = EstimatedCountPaginator
+    list_per_page = 50
     date_hierarchy: str | None = None

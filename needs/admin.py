@@ -156,6 +156,15 @@ class ProblemAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAd
         ),
     )
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Problem], search_term: str
+    ) -> tuple[QuerySet[Problem], bool]:
+        """A code or its beginning, as residents write it ("ab-12" finds AB12…), through the code's index."""
+        code = services.normalize_code(search_term)
+        if not code:
+            return queryset, False
+        return queryset.filter(code__startswith=code), False
+
     def save_model(self, request: HttpRequest, obj: Problem, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)

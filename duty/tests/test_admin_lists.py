@@ -75,3 +75,16 @@ def test_the_notes_list_costs_the_same_queries_for_1_and_30_rows(
             coordinator_client.get("/admin/duty/conversationnote/", {"stage__exact": "first_contact"}).status_code
             == 200
         )
+
+
+def test_problems_are_found_by_their_code_as_residents_write_it(coordinator_client):
+    from needs.tests.factories import CategoryFactory
+    from needs.tests.factories import report as make_problem
+
+    category = CategoryFactory.create()
+    first, second = make_problem(category=category), make_problem(category=category)
+    typed = first.code[:3].lower() + "-" + first.code[3:]
+    response = coordinator_client.get("/admin/needs/problem/", {"q": typed})
+    assert list(response.context["cl"].result_list) == [first]
+    response = coordinator_client.get("/admin/needs/problem/", {"q": second.code[:2]})
+    assert second in list(response.context["cl"].result_list)
