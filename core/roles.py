@@ -20,6 +20,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "needs": ("*",),
         "duty": ("*",),
         "club": ("*",),
+        "bundles": ("*",),
         "reminders": ("*",),
         "django_celery_beat": ("*",),
     },
@@ -35,6 +36,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "needs.problemevent": ("add", "view"),
         "club.session": ("view",),
         "club.activity": ("view",),
+        "bundles.service": ("view",),
+        "bundles.servicetype": ("view",),
+        "bundles.bundle": ("view",),
+        "bundles.servicetold": ("add", "view"),
     },
     CLUB: {
         "club": ("*",),

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "needs",
     "duty",
     "club",
+    "bundles",
     "reminders",
 ]
 

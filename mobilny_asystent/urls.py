@@ -19,10 +19,12 @@ urlpatterns = [
     path("", include("needs.urls")),
     path("open311/v2/", include("needs.open311")),
     path("klub/", include("club.urls")),
+    path("", include("bundles.urls")),
     path("powiadomienia/", include("reminders.urls")),
     path("api/v1/", include("duty.api")),
     path("api/v1/", include("needs.api")),
     path("api/v1/", include("club.api")),
+    path("api/v1/", include("bundles.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -61,6 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when demo users already exist.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from bundles import demo as bundles_demo
         from club import demo as club_demo
         from duty import demo as duty_demo
         from needs import demo as needs_demo
@@ -76,6 +77,7 @@ class Command(BaseCommand):
             needs_demo.seed_catalogues()
             duty_demo.seed(users)
             needs_demo.seed_problems(users)
+            bundles_demo.seed()
             club_demo.seed(users)
             reminders_demo.seed(users)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))

@@ -1,0 +1,164 @@
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bundles import selectors
+from bundles.tests.factories import BundleFactory, PartnerFactory, ServiceFactory, ServiceTypeFactory
+from duty.tests.factories import NeedFactory, NoteFactory, PlaceFactory, ShiftFactory
+
+pytestmark = pytest.mark.django_db
+
+INTERNAL = "TAJNE-wewnętrzne-ustalenia"
+
+
+@pytest.fixture
+def money(db):
+    return NeedFactory.create(code="limited_money", name="Ograniczone środki")
+
+
+def test_it_shows_residents_only_public_services_of_active_partners(anon_client, money):
+    ServiceFactory.create(needs=[money], name="Porada w sprawie długów", how_to_get="Wtorki 10–12, bez zapisów")
+    ServiceFactory.create(needs=[money], name=f"Szybka ścieżka {INTERNAL}", public=False, how_to_get=INTERNAL)
+    ServiceFactory.create(
+        needs=[money], name=f"Usługa partnera nieaktywnego {INTERNAL}", partner=PartnerFactory.create(active=False)
+    )
+    ServiceFactory.create(needs=[money], name=f"Wycofana {INTERNAL}", active=False)
+    PartnerFactory.create(name="Partner z kontaktem", contact=INTERNAL)
+    index = anon_client.get("/uslugi/")
+    page = anon_client.get(reverse("bundles:public_need", args=["limited_money"]))
+    assert (index.status_code, page.status_code) == (200, 200)
+    for r in (index, page):
+        assert INTERNAL not in r.content.decode()
+    assert "Ograniczone środki" in index.content.decode()
+    assert "Porada w sprawie długów" in page.content.decode()
+    assert "Wtorki 10–12, bez zapisów" in page.content.decode()
+
+
+def test_it_hides_a_need_with_internal_services_only_from_residents(anon_client, money):
+    ServiceFactory.create(needs=[money], public=False)
+    assert "Ograniczone środki" not in anon_client.get("/uslugi/").content.decode()
+    assert anon_client.get(reverse("bundles:public_need", args=["limited_money"])).status_code == 404
+
+
+def test_it_keeps_public_pages_to_the_same_queries_for_1_and_50(anon_client, money, django_assert_max_num_queries):
+    ServiceFactory.create(needs=[money])
+    url = reverse("bundles:public_need", args=["limited_money"])
+    with django_assert_max_num_queries(8) as one:
+        anon_client.get(url)
+        anon_client.get("/uslugi/")
+    for _ in range(49):
+        ServiceFactory.create(needs=[money, NeedFactory.create()])
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        anon_client.get(url)
+        anon_client.get("/uslugi/")
+
+
+def test_it_prints_an_a6_card_with_a_scalable_qr_code_to_the_needs_page(assistant_client, money, settings):
+    settings.SITE_URL = "https://ma.example.org"
+    ServiceFactory.create(needs=[money], name="Porada w sprawie długów")
+    r = assistant_client.get(reverse("bundles:card", args=["limited_money"]))
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "viewBox" in html and "<svg" in html
+    assert "https://ma.example.org/uslugi/limited_money/" in html
+    assert "Porada w sprawie długów" in html
+
+
+def test_it_prints_cards_only_for_staff(anon_client, money):
+    ServiceFactory.create(needs=[money])
+    r = anon_client.get(reverse("bundles:card", args=["limited_money"]))
+    assert r.status_code == 302
+
+
+def _notes(need, place, n, days_ago=1):
+    for _ in range(n):
+        shift = ShiftFactory.create(place=place)
+        note = NoteFactory.create(shift=shift, date=timezone.localdate() - timedelta(days=days_ago))
+        note.needs.set([need])
+
+
+def test_it_puts_needs_heard_often_with_incomplete_bundles_first():
+    courtyard, bench = PlaceFactory.create(name="Podwórko"), PlaceFactory.create(name="Ławka")
+    often_complete = NeedFactory.create(code="often_complete")
+    often_incomplete = NeedFactory.create(code="often_incomplete")
+    rarely_incomplete = NeedFactory.create(code="rarely_incomplete")
+    a, b = PartnerFactory.create(), PartnerFactory.create()
+    t1, t2 = ServiceTypeFactory.create(code="t1"), ServiceTypeFactory.create(code="t2")
+    full = [ServiceFactory.create(partner=a, type=t1), ServiceFactory.create(partner=b, type=t2)]
+    full.append(ServiceFactory.create(partner=b, type=t1))
+    BundleFactory.create(needs=[often_complete], services=full)
+    BundleFactory.create(needs=[often_incomplete], services=full[:2])
+    _notes(often_complete, courtyard, 9)
+    _notes(often_incomplete, courtyard, 6)
+    _notes(often_incomplete, bench, 2)
+    _notes(rarely_incomplete, bench, 1)
+    _notes(rarely_incomplete, bench, 30, days_ago=91)  # too old to count
+    rows = [
+        r
+        for r in selectors.diagnosis()
+        if r.need.code in {n.code for n in (often_complete, often_incomplete, rarely_incomplete)}
+    ]
+    assert [r.need.code for r in rows] == ["often_incomplete", "rarely_incomplete", "often_complete"]
+    assert [r.heard for r in rows] == [8, 1, 9]
+    # Small cells are "<5"; core.smallnumbers may hide a neighbour so the small one cannot be worked out.
+    assert [str(r.heard_cell) for r in rows][1:] == ["<5", "9"]
+    assert rows[0].heard_cell.shown in (8, None)
+    assert {p.name: str(p.count) for p in rows[0].by_place}["Ławka"] == "<5"
+
+
+def test_it_shows_the_diagnosis_to_coordinators_with_small_counts_hidden(coordinator_client, assistant_client):
+    need = NeedFactory.create(code="limited_money", name="Ograniczone środki")
+    _notes(need, PlaceFactory.create(name="Ławka przy kapliczce"), 3)
+    assert assistant_client.get(reverse("bundles:diagnosis")).status_code == 403
+    r = coordinator_client.get(reverse("bundles:diagnosis"))
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "Ograniczone środki" in html and "&lt;5" in html
+    assert ">3<" not in html
+
+
+def test_it_keeps_the_diagnosis_to_the_same_queries_for_1_and_50_needs(
+    coordinator_client, django_assert_max_num_queries
+):
+    place = PlaceFactory.create()
+    _notes(NeedFactory.create(), place, 2)
+    with django_assert_max_num_queries(12) as one:
+        coordinator_client.get(reverse("bundles:diagnosis"))
+    for _ in range(49):
+        need = NeedFactory.create()
+        _notes(need, place, 1)
+        BundleFactory.create(needs=[need], services=[ServiceFactory.create()])
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        coordinator_client.get(reverse("bundles:diagnosis"))
+
+
+def test_it_shows_a_bundle_with_its_canvas_and_why_it_is_incomplete(assistant_client):
+    need = NeedFactory.create(code="being_heard", name="Rozmowa")
+    bundle = BundleFactory.create(
+        name="Samotny senior",
+        needs=[need],
+        services=[ServiceFactory.create(name="Odwiedziny wolontariuszy")],
+        customer_segments="Seniorzy z ławki przy kapliczce",
+    )
+    r = assistant_client.get(reverse("bundles:bundle_detail", args=[bundle.pk]))
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "Seniorzy z ławki przy kapliczce" in html and "Odwiedziny wolontariuszy" in html
+    assert "tylko 1 z co najmniej 3 usług" in html
+    assert html.count('class="canvas-block') == 9
+    assert assistant_client.get(reverse("bundles:bundle_list")).status_code == 200
+
+
+def test_it_embeds_what_can_help_in_the_duty_screen(assistant_client, assistant):
+    need = NeedFactory.create(code="limited_money", name="Ograniczone środki")
+    ServiceFactory.create(needs=[need], name="Porada w sprawie długów", public=False)
+    ShiftFactory.create(assistants=[assistant])
+    r = assistant_client.get(reverse("duty:home"))
+    html = r.content.decode()
+    assert 'id="what-helps-data"' in html, html
+    data = json.loads(html.split('id="what-helps-data" type="application/json">')[1].split("</script>")[0])
+    assert [s["name"] for s in data["services"]["limited_money"]] == ["Porada w sprawie długów"]
+    assert "data-what-helps" in html
