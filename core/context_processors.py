@@ -9,6 +9,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     held = role_defs.user_roles(request.user)
     return {
         "is_assistant": role_defs.ASSISTANT in held,
-        "is_coordinator": role_defs.COORDINATOR in held or getattr(request.user, "is_superuser", False),
+        "is_coordinator": role_defs.is_coordinator(request.user),
         "is_club": role_defs.CLUB in held,
     }

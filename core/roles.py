@@ -62,6 +62,20 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
     return cached
 
 
+def is_coordinator(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """The one test of "may act as a coordinator": the Koordynator role, or a superuser."""
+    return bool(getattr(user, "is_superuser", False)) or COORDINATOR in user_roles(user)
+
+
+def coordinator_ids() -> list[int]:
+    """Active users for whom ``is_coordinator`` holds: the recipients of coordinators' reminders."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    users = get_user_model().objects.filter(Q(groups__name=COORDINATOR) | Q(is_superuser=True), is_active=True)
+    return list(users.order_by("pk").values_list("pk", flat=True).distinct())
+
+
 def home_url_name(user: AbstractBaseUser | AnonymousUser) -> str | None:
     roles = user_roles(user)
     for role, url_name in ROLE_HOME:

@@ -81,7 +81,7 @@ class ShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         serializer = ShiftSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if selectors.is_coordinator(request.user):  # type: ignore[arg-type]
+        if selectors.is_coordinator(request.user):
             assistants = data.get("assistants", [])  # a coordinator may plan a shift nobody has taken yet
         else:
             assistants = data.get("assistants") or [request.user]

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -34,6 +37,18 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ShiftQuerySet(models.QuerySet["Shift"]):
+    def visible_to(self, user: Any) -> "ShiftQuerySet":
+        """Coordinators see every shift; an assistant sees the shifts they work on (alone or shared)."""
+        from core.roles import is_coordinator
+
+        if is_coordinator(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(assistants=user)
 
 
 class Shift(ClientWrite):
@@ -90,6 +105,8 @@ class Shift(ClientWrite):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[assistants])
 
+    objects = ShiftQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("duty shift")
         verbose_name_plural = _("duty shifts")
@@ -140,6 +157,20 @@ class CounterTap(ClientWrite):
         return f"{self.counter} {self.delta:+d}"
 
 
+class NoteQuerySet(models.QuerySet["ConversationNote"]):
+    def visible_to(self, user: Any) -> "NoteQuerySet":
+        """Coordinators: all notes. An assistant: notes of the shifts they work on, and contact-box
+        notes they transcribed themselves. Nobody else: none."""
+        from core.roles import is_coordinator
+
+        if is_coordinator(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        mine = Shift.objects.filter(assistants=user).values("pk")
+        return self.filter(Q(shift_id__in=mine) | Q(shift__isnull=True, created_by=user))
+
+
 class ConversationNote(ClientWrite):
     """An anonymous note of a conversation. There is deliberately no field for a name or contact."""
 
@@ -183,6 +214,8 @@ class ConversationNote(ClientWrite):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords(m2m_fields=[needs])
+
+    objects = NoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("conversation note")

@@ -10,29 +10,21 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from core.models import User
-from core.roles import COORDINATOR, user_roles
+from core.roles import is_coordinator
 
 from .models import ConversationNote, Place, Shift
 
-
-def is_coordinator(user: User) -> bool:
-    return user.is_superuser or COORDINATOR in user_roles(user)
+__all__ = ["is_coordinator"]  # re-exported for the views that ask
 
 
 def shifts_visible_to(user: User) -> QuerySet[Shift]:
-    """Coordinators see every shift; an assistant sees the shifts they work on (alone or shared)."""
-    qs = Shift.objects.select_related("place").prefetch_related("assistants")
-    if is_coordinator(user):
-        return qs
-    return qs.filter(assistants=user)
+    """Shift.objects.visible_to, with the place and assistants joined."""
+    return Shift.objects.visible_to(user).select_related("place").prefetch_related("assistants")
 
 
 def notes_visible_to(user: User) -> QuerySet[ConversationNote]:
-    qs = ConversationNote.objects.select_related("place", "shift").prefetch_related("needs")
-    if is_coordinator(user):
-        return qs
-    # Notes of the assistant's shifts, and contact-box notes they transcribed themselves.
-    return qs.filter(Q(shift__assistants=user) | Q(shift__isnull=True, created_by=user)).distinct()
+    """ConversationNote.objects.visible_to, with place, shift and needs joined."""
+    return ConversationNote.objects.visible_to(user).select_related("place", "shift").prefetch_related("needs")
 
 
 # The expression the full-text index of notes is built on (migration 0004): Polish words match with

@@ -22,12 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from club.models import Session
-from core.roles import COORDINATOR, user_roles
+from core.roles import is_coordinator
 from duty.models import ConversationNote, Shift
 from needs.models import Need, Problem, ProblemEvent, Referral
 
 PERIODS = (30, 90, 365)
-OPEN_STATUSES = (Problem.Status.NEW, Problem.Status.FORWARDED, Problem.Status.IN_PROGRESS)
 AGE_BUCKETS = (
     (0, 7, gettext_lazy("under a week")),
     (7, 30, gettext_lazy("1–4 weeks")),
@@ -37,7 +36,7 @@ AGE_BUCKETS = (
 
 
 def _require_coordinator(request: HttpRequest) -> None:
-    if not (COORDINATOR in user_roles(request.user) or request.user.is_superuser):
+    if not is_coordinator(request.user):
         raise PermissionDenied
 
 
@@ -105,7 +104,7 @@ def problem_ageing() -> list[tuple[str, int]]:
         if high is not None:
             cond &= Q(reported_at__date__gt=today - timedelta(days=high))
         buckets[f"b{i}"] = Count("id", filter=cond)
-    counts = Problem.objects.filter(status__in=OPEN_STATUSES).aggregate(**buckets)
+    counts = Problem.objects.open().aggregate(**buckets)
     return [(str(label), counts[f"b{i}"]) for i, (_low, _high, label) in enumerate(AGE_BUCKETS)]
 
 
@@ -146,12 +145,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     shift_totals = Shift.objects.filter(planned_start__gte=period.start, status=Shift.Status.ENDED).aggregate(
         shifts=Count("id"), coffee=Sum("coffee"), adults=Sum("adults"), children=Sum("children")
     )
-    problems = Problem.objects.aggregate(
-        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        untold=Count("id", filter=Q(untold_since__isnull=False)),
-        new=Count("id", filter=Q(status=Problem.Status.NEW)),
-    )
-    overdue = Referral.objects.filter(answered_on__isnull=True, due_on__lt=today).count()
+    problems = {
+        "open": Problem.objects.open().count(),
+        "untold": Problem.objects.untold().count(),
+        "new": Problem.objects.filter(status=Problem.Status.NEW).count(),
+    }
+    overdue = Referral.objects.overdue(today).count()
     week_end = timezone.now() + timedelta(days=7)
     upcoming_shifts = (
         Shift.objects.filter(planned_start__gte=timezone.now(), planned_start__lt=week_end)

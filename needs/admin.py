@@ -83,9 +83,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("yes")), ("no", _("no"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Problem]) -> QuerySet[Problem]:
-        overdue = Referral.objects.filter(
-            problem=OuterRef("pk"), answered_on__isnull=True, due_on__lt=timezone.localdate()
-        )
+        overdue = Referral.objects.overdue(timezone.localdate()).filter(problem=OuterRef("pk"))
         if self.value() == "yes":
             return queryset.filter(Exists(overdue))
         if self.value() == "no":

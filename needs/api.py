@@ -4,7 +4,6 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -42,10 +41,7 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         place = note = None
         if data.get("note"):
             note_model = apps.get_model("duty", "ConversationNote")
-            notes = note_model.objects.select_related("place")
-            if not selectors.is_coordinator(request.user):  # type: ignore[arg-type]
-                notes = notes.filter(Q(shift__assistants=request.user) | Q(created_by=request.user)).distinct()
-            note = notes.filter(pk=data["note"]).first()
+            note = note_model.objects.visible_to(request.user).select_related("place").filter(pk=data["note"]).first()
             if note is None:
                 raise ValidationError({"note": [_("There is no such note of yours.")]})
         if data.get("place"):

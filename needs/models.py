@@ -1,5 +1,10 @@
+from datetime import date, datetime
+from typing import Any
+
+from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -106,6 +111,46 @@ class ProblemCategory(models.Model):
         return self.name
 
 
+class ProblemQuerySet(models.QuerySet["Problem"]):
+    """The one owner of what "open", "settled" and "untold" mean; every page, filter and report calls it."""
+
+    def open(self) -> "ProblemQuerySet":
+        return self.exclude(status__in=SETTLED_STATUSES)
+
+    def settled(self) -> "ProblemQuerySet":
+        return self.filter(status__in=SETTLED_STATUSES)
+
+    def settled_between(self, start: datetime, end: datetime, *, merged: bool = False) -> "ProblemQuerySet":
+        """Problems that became settled in [start, end) and still are (a reopened one no longer counts).
+
+        Merged duplicates are left out unless asked for: they are one problem, counted once.
+        """
+        qs = self.settled().filter(settled_at__gte=start, settled_at__lt=end)
+        return qs if merged else qs.exclude(status=Problem.Status.DUPLICATE)
+
+    def untold(self, *, before: datetime | None = None) -> "ProblemQuerySet":
+        """News residents have not heard yet (until told or waived); optionally only news older than ``before``."""
+        qs = self.filter(untold_since__isnull=False)
+        return qs if before is None else qs.filter(untold_since__lt=before)
+
+    def with_overdue(self, today: date) -> "ProblemQuerySet":
+        """Annotates ``is_overdue``: some referral of the problem is overdue (see ReferralQuerySet.overdue)."""
+        overdue = Referral.objects.overdue(today).filter(problem=models.OuterRef("pk"))
+        return self.annotate(is_overdue=models.Exists(overdue))
+
+    def visible_to(self, user: Any) -> "ProblemQuerySet":
+        """Coordinators: all. Assistants: problems at places where they work, and their own reports."""
+        from core.roles import ASSISTANT, is_coordinator, user_roles
+
+        if is_coordinator(user):
+            return self
+        if ASSISTANT in user_roles(user):
+            # needs does not import duty; the shift model is named, not imported.
+            shifts = apps.get_model("duty", "Shift").objects.filter(assistants=user).values("place_id")
+            return self.filter(Q(place_id__in=shifts) | Q(reported_by=user))
+        return self.none()
+
+
 class Problem(ClientWrite):
     """A local problem residents reported; known to them only by its public code."""
 
@@ -174,8 +219,16 @@ class Problem(ClientWrite):
         blank=True,
         help_text=_("Set when there is public news residents have not heard; cleared when they are told."),
     )
+    settled_at = models.DateTimeField(
+        _("settled at"),
+        null=True,
+        blank=True,
+        help_text=_("When it was last resolved, found unresolvable or merged; cleared when reopened."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
+
+    objects = ProblemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("problem")
@@ -191,13 +244,39 @@ class Problem(ClientWrite):
         return f"{self.code} · {self.category}"
 
     @property
-    def is_final(self) -> bool:
-        return self.status in (self.Status.RESOLVED, self.Status.UNRESOLVABLE, self.Status.DUPLICATE)
+    def is_settled(self) -> bool:
+        return self.status in SETTLED_STATUSES
+
+    is_final = is_settled  # the older name, kept for callers not yet moved
 
     @property
     def is_closed(self) -> bool:
         """Done only when it is settled AND residents were told (or telling them was waived)."""
-        return self.is_final and self.feedback in (self.Feedback.TOLD, self.Feedback.WAIVED)
+        return self.is_settled and self.feedback in (self.Feedback.TOLD, self.Feedback.WAIVED)
+
+    def set_status(self, status: str, *, at: datetime | None = None) -> list[str]:
+        """Change the status, keeping ``settled_at`` in step; returns the fields to save."""
+        was_settled = self.is_settled
+        self.status = status
+        if self.is_settled and not was_settled:
+            self.settled_at = at or timezone.now()
+        elif not self.is_settled:
+            self.settled_at = None
+        return ["status", "settled_at"]
+
+
+SETTLED_STATUSES = (Problem.Status.RESOLVED, Problem.Status.UNRESOLVABLE, Problem.Status.DUPLICATE)
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    """The one owner of "waiting for an answer" and "overdue"."""
+
+    def awaiting(self) -> "ReferralQuerySet":
+        """No answer yet, and the problem is still open (settling a problem ends the wait)."""
+        return self.filter(answered_on__isnull=True).exclude(problem__status__in=SETTLED_STATUSES)
+
+    def overdue(self, today: date) -> "ReferralQuerySet":
+        return self.awaiting().filter(due_on__lt=today)
 
 
 class Referral(models.Model):
@@ -240,6 +319,8 @@ class Referral(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
@@ -251,6 +332,11 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem.code} → {self.institution}"
+
+    @property
+    def is_awaiting(self) -> bool:
+        """The row version of ReferralQuerySet.awaiting (reads the problem: join it when listing)."""
+        return self.answered_on is None and not self.problem.is_settled
 
 
 class ProblemEvent(models.Model):

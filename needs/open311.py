@@ -92,14 +92,14 @@ def _requests_qs() -> QuerySet[Problem]:
 def _request(problem: Problem) -> dict[str, Any]:
     referrals = list(problem.referrals.all())
     latest = problem.public_events[0] if problem.public_events else None  # type: ignore[attr-defined]
-    open_due = [r.due_on for r in referrals if r.answered_on is None]
-    expected = min(open_due) if open_due and not problem.is_final else None
+    open_due = [r.due_on for r in referrals if r.is_awaiting]
+    expected = min(open_due) if open_due and not problem.is_settled else None
     lat = problem.lat if problem.lat is not None else (problem.place.lat if problem.place else None)
     lon = problem.lon if problem.lon is not None else (problem.place.lon if problem.place else None)
     address = problem.location or (problem.place.name if problem.place else "")
     return {
         "service_request_id": problem.code,
-        "status": "closed" if problem.is_final else "open",
+        "status": "closed" if problem.is_settled else "open",
         "status_notes": latest.public_text if latest else None,
         "service_name": problem.category.name,
         "service_code": problem.category.code,
@@ -150,11 +150,10 @@ def request_list(request: HttpRequest) -> JsonResponse:
     wanted = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
     if wanted - {"open", "closed"}:
         return errors(400, _("status must be open or closed."))
-    final = [Problem.Status.RESOLVED, Problem.Status.UNRESOLVABLE, Problem.Status.DUPLICATE]
     if wanted == {"open"}:
-        qs = qs.exclude(status__in=final)
+        qs = qs.open()  # type: ignore[attr-defined]
     elif wanted == {"closed"}:
-        qs = qs.filter(status__in=final)
+        qs = qs.settled()  # type: ignore[attr-defined]
     return _json([_request(p) for p in qs.order_by("-reported_at")[:MAX_RESULTS]])
 
 

@@ -2,48 +2,36 @@
 
 from datetime import timedelta
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, QuerySet
 from django.utils import timezone
 
 from core.models import User
-from core.roles import ASSISTANT, COORDINATOR, user_roles
+from core.roles import is_coordinator
 
 from .models import Problem, ProblemEvent, Referral
+
+__all__ = ["is_coordinator"]  # re-exported for the views that ask
 
 
 def problems_base() -> QuerySet[Problem]:
     return Problem.objects.select_related("category", "place")
 
 
-def is_coordinator(user: User) -> bool:
-    return user.is_superuser or COORDINATOR in user_roles(user)
-
-
 def problems_visible_to(user: User) -> QuerySet[Problem]:
-    """Coordinators: all. Assistants: problems at places where they work, and their own reports."""
-    roles = user_roles(user)
-    qs = problems_base()
-    if user.is_superuser or COORDINATOR in roles:
-        return qs
-    if ASSISTANT in roles:
-        from django.apps import apps
-
-        shift = apps.get_model("duty", "Shift")
-        places = shift.objects.filter(assistants=user).values("place_id")
-        return qs.filter(Q(place_id__in=places) | Q(reported_by=user))
-    return qs.none()
+    """Problem.objects.visible_to, with category and place joined."""
+    return Problem.objects.visible_to(user).select_related("category", "place")
 
 
 def with_overdue(qs: QuerySet[Problem]) -> QuerySet[Problem]:
-    overdue = Referral.objects.filter(problem=OuterRef("pk"), answered_on__isnull=True, due_on__lt=timezone.localdate())
-    return qs.annotate(is_overdue=Exists(overdue))
+    return qs.with_overdue(timezone.localdate())  # type: ignore[attr-defined]
 
 
 def problems_untold_at(*, place_id: int) -> QuerySet[Problem]:
     """Problems reported at a place with public news residents there have not heard yet."""
     latest = ProblemEvent.objects.exclude(public_text="").order_by("-at", "-pk")
     return (
-        Problem.objects.filter(place_id=place_id, untold_since__isnull=False)
+        Problem.objects.untold()
+        .filter(place_id=place_id)
         .select_related("category")
         .prefetch_related(Prefetch("events", queryset=latest, to_attr="public_events"))
         .order_by("untold_since")
@@ -58,13 +46,11 @@ def public_timeline(problem: Problem) -> list[ProblemEvent]:
 
 
 def expected_answer(problem: Problem) -> object:
-    return problem.referrals.filter(answered_on__isnull=True).aggregate(d=Min("due_on"))["d"]
+    return problem.referrals.awaiting().aggregate(d=Min("due_on"))["d"]
 
 
 def overdue_referrals() -> QuerySet[Referral]:
-    return Referral.objects.filter(answered_on__isnull=True, due_on__lt=timezone.localdate()).select_related(
-        "problem", "institution"
-    )
+    return Referral.objects.overdue(timezone.localdate()).select_related("problem", "institution")
 
 
 def recent_window(days: int = 90) -> object:

@@ -21,12 +21,12 @@ from core.models import User
 from core.pii import validate_no_pii
 
 from . import signals
-from .models import Institution, Problem, ProblemCategory, ProblemEvent, Referral
+from .models import SETTLED_STATUSES, Institution, Problem, ProblemCategory, ProblemEvent, Referral
 
 # No 0/O, 1/I/L: a code read aloud over coffee or copied from a card cannot be misread.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 7
-FINAL = (Problem.Status.RESOLVED, Problem.Status.UNRESOLVABLE, Problem.Status.DUPLICATE)
+FINAL = SETTLED_STATUSES
 
 
 def generate_code() -> str:
@@ -151,9 +151,9 @@ def problem_forward(
         created_by=by,
     )
     if problem.status == Problem.Status.NEW:
-        problem.status = Problem.Status.FORWARDED
+        problem.set_status(Problem.Status.FORWARDED)
     _news(problem)
-    problem.save(update_fields=["status", "untold_since", "updated_at"])
+    problem.save(update_fields=["status", "settled_at", "untold_since", "updated_at"])
     _record(
         problem,
         ProblemEvent.Kind.FORWARDED,
@@ -187,11 +187,11 @@ def referral_record_answer(
     referral.outcome = outcome
     referral.save(update_fields=["answer", "answered_on", "outcome"])
     if resolve in FINAL:
-        problem.status = resolve
+        problem.set_status(resolve)
     elif problem.status not in FINAL:
-        problem.status = Problem.Status.IN_PROGRESS
+        problem.set_status(Problem.Status.IN_PROGRESS)
     _news(problem)
-    problem.save(update_fields=["status", "untold_since", "updated_at"])
+    problem.save(update_fields=["status", "settled_at", "untold_since", "updated_at"])
     _record(
         problem,
         ProblemEvent.Kind.ANSWERED,
@@ -213,9 +213,9 @@ def problem_set_status(
     if not public_text.strip():
         raise ValidationError({"public_text": _("Write what residents should hear.")})
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
-    problem.status = status
+    problem.set_status(status)
     _news(problem)
-    problem.save(update_fields=["status", "untold_since", "updated_at"])
+    problem.save(update_fields=["status", "settled_at", "untold_since", "updated_at"])
     _record(problem, ProblemEvent.Kind.STATUS, by=by, public_text=public_text.strip(), internal_text=internal_text)
     return problem
 
@@ -225,10 +225,10 @@ def problem_mark_duplicate(*, problem: Problem, of: Problem, by: User | None) ->
     if of.pk == problem.pk or of.duplicate_of_id == problem.pk:
         raise ValidationError({"duplicate_of": _("A problem cannot be a duplicate of itself.")})
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
-    problem.status = Problem.Status.DUPLICATE
+    problem.set_status(Problem.Status.DUPLICATE)
     problem.duplicate_of = of
     _news(problem)
-    problem.save(update_fields=["status", "duplicate_of", "untold_since", "updated_at"])
+    problem.save(update_fields=["status", "settled_at", "duplicate_of", "untold_since", "updated_at"])
     _record(
         problem,
         ProblemEvent.Kind.DUPLICATE,

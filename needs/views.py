@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -71,7 +70,7 @@ def problem_list(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("zalegle"):
         qs = qs.filter(is_overdue=True)  # type: ignore[misc]
     if request.GET.get("niepoinformowani"):
-        qs = qs.filter(untold_since__isnull=False)
+        qs = qs.untold()  # type: ignore[attr-defined]
     page = Paginator(qs, 30).get_page(request.GET.get("strona"))
     return render(
         request,
@@ -132,10 +131,7 @@ def problem_from_note(request: AuthedRequest, note_id: int) -> HttpResponse:
     from django.apps import apps
 
     # needs does not import duty (duty imports needs); the note model is looked up by name.
-    note_model = apps.get_model("duty", "ConversationNote")
-    notes = note_model.objects.select_related("place")
-    if not selectors.is_coordinator(request.user):
-        notes = notes.filter(Q(shift__assistants=request.user) | Q(created_by=request.user)).distinct()
+    notes = apps.get_model("duty", "ConversationNote").objects.visible_to(request.user).select_related("place")
     note = get_object_or_404(notes, pk=note_id)
     initial = {"place": note.place_id, "description": note.text, "client_uuid": _uuid()}
     form = ProblemForm(request.POST or None, initial=initial)
@@ -262,6 +258,6 @@ def public_status(request: HttpRequest, code: str) -> HttpResponse:
             "problem": problem,
             "timeline": selectors.public_timeline(problem),
             "status_text": public_status_text(problem),
-            "expected": selectors.expected_answer(problem) if not problem.is_final else None,
+            "expected": selectors.expected_answer(problem) if not problem.is_settled else None,
         },
     )

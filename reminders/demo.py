@@ -29,8 +29,8 @@ def _key(name: str) -> uuid.UUID:
 
 def _overdue_answer(today: Any) -> None:
     """Rule 1: some institution is late (the needs demo has one; keep it late on later days)."""
-    unanswered = Referral.objects.filter(answered_on__isnull=True)
-    if not unanswered.filter(due_on__lt=today).exists():
+    unanswered = Referral.objects.awaiting()
+    if not Referral.objects.overdue(today).exists():
         oldest = unanswered.order_by("sent_on", "pk").first()
         if oldest:
             Referral.objects.filter(pk=oldest.pk).update(due_on=today - timedelta(days=5))
@@ -39,8 +39,8 @@ def _overdue_answer(today: Any) -> None:
 def _untold_news(now: datetime) -> None:
     """Rule 2: news that has waited longer than the threshold for residents to hear it."""
     cutoff = now - timedelta(days=settings.REMINDER_UNTOLD_DAYS)
-    untold = Problem.objects.filter(untold_since__isnull=False, place__isnull=False)
-    if not untold.filter(untold_since__lt=cutoff).exists():
+    untold = Problem.objects.untold().filter(place__isnull=False)
+    if not untold.untold(before=cutoff).exists():
         first = untold.order_by("untold_since").first()
         if first:
             Problem.objects.filter(pk=first.pk).update(untold_since=cutoff - timedelta(days=2))

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from club.models import Session
 from core.models import User
-from core.roles import CLUB, COORDINATOR
+from core.roles import CLUB, COORDINATOR, coordinator_ids
 from duty.models import ConversationNote, Shift
 from needs.models import Problem, Referral
 
@@ -45,9 +45,12 @@ class Roles:
 
     def __getitem__(self, role: str) -> list[int]:
         if role not in self._ids:
-            self._ids[role] = list(
-                User.objects.filter(groups__name=role, is_active=True).order_by("pk").values_list("pk", flat=True)
-            )
+            if role == COORDINATOR:
+                self._ids[role] = coordinator_ids()
+            else:
+                self._ids[role] = list(
+                    User.objects.filter(groups__name=role, is_active=True).order_by("pk").values_list("pk", flat=True)
+                )
         return self._ids[role]
 
 
@@ -74,9 +77,7 @@ def answers_overdue(now: datetime, roles: Roles) -> list[Due]:
     """
     today = timezone.localdate(now)
     every = max(settings.REMINDER_REPEAT_DAYS, 1)
-    referrals = Referral.objects.filter(answered_on__isnull=True, due_on__lt=today).select_related(
-        "problem", "institution"
-    )
+    referrals = Referral.objects.overdue(today).select_related("problem", "institution")
     due = []
     for referral in referrals:
         late = (today - referral.due_on).days
@@ -132,7 +133,7 @@ def feedback_untold(now: datetime, roles: Roles) -> list[Due]:
     reminder, while the old one resolves.
     """
     cutoff = now - timedelta(days=settings.REMINDER_UNTOLD_DAYS)
-    problems = list(Problem.objects.filter(untold_since__lt=cutoff, place__isnull=False).select_related("place"))
+    problems = list(Problem.objects.untold(before=cutoff).filter(place__isnull=False).select_related("place"))
     by_place = assistants_by_place({p.place_id for p in problems if p.place_id}, now)
     due = []
     for p in problems:

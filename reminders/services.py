@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from core.models import User
 from core.roles import COORDINATOR
 from duty.models import ConversationNote, Shift
-from needs.models import Problem, ProblemEvent
+from needs.models import Problem
 
 from . import rules
 from .models import EmailPreference, Kind, Notification, Reminder
@@ -282,12 +282,7 @@ def summary_weekly(*, now: datetime | None = None) -> int:
             .order_by()
         )
         opened = Problem.objects.filter(reported_at__gte=start, reported_at__lt=end).count()
-        closed = ProblemEvent.objects.filter(
-            at__gte=start,
-            at__lt=end,
-            kind=ProblemEvent.Kind.STATUS,
-            status_after__in=[Problem.Status.RESOLVED, Problem.Status.UNRESOLVABLE],
-        ).count()
+        closed = Problem.objects.settled_between(start, end).count()
         lines = [_("Shifts held: %(n)s") % {"n": totals["shifts"]}, _("Contacts:")]
         labels = {f.name: f.verbose_name for f in Shift._meta.fields}
         lines += [f"  • {labels[c]}: {totals[c] or 0}" for c in Shift.COUNTERS]

@@ -12,7 +12,7 @@ from club.tests.factories import make_activity
 from duty.models import ConversationNote, Shift
 from duty.tests.factories import PlaceFactory, ShiftFactory
 from needs import services as needs_services
-from needs.models import ProblemEvent, Referral
+from needs.models import Referral
 from needs.tests.factories import InstitutionFactory, report
 from reminders import services
 from reminders.models import EmailPreference, Kind, Notification, Reminder
@@ -308,7 +308,8 @@ def test_it_makes_the_weekly_summary_of_the_last_full_week_once(coordinator, ass
     opened, earlier = report(), report()
     type(opened).objects.filter(pk=opened.pk).update(reported_at=at(19))
     type(earlier).objects.filter(pk=earlier.pk).update(reported_at=at(9))
-    ProblemEvent.objects.create(problem=earlier, kind=ProblemEvent.Kind.STATUS, status_after="resolved", at=at(20))
+    needs_services.problem_set_status(problem=earlier, status="resolved", by=coordinator, public_text="Naprawione")
+    type(earlier).objects.filter(pk=earlier.pk).update(settled_at=at(20))  # settled on the 20th
     services.summary_weekly(now=monday)
     services.summary_weekly(now=monday + timedelta(hours=2))
     summary = Reminder.objects.get(kind="weekly_summary")
@@ -389,3 +390,29 @@ def test_it_sweeps_with_the_same_queries_for_1_and_20_due(
     assert len(mail.outbox) == 2 * referrals
     with django_assert_max_num_queries(20):
         services.reminders_sweep()  # nothing new: no per-row work at all
+
+
+def test_the_weekly_summary_counts_a_problem_the_admin_settled_by_recording_an_answer(coordinator, coordinator_client):
+    problem = report()
+    referral = needs_services.problem_forward(problem=problem, institution=InstitutionFactory.create(), by=coordinator)
+    r = coordinator_client.post(
+        "/admin/needs/problem/",
+        {
+            "action": "record_answer",
+            "_selected_action": [problem.pk],
+            "apply": "1",
+            "referral": referral.pk,
+            "answer": "Lampę wymieniono",
+            "outcome": "fixed",
+            "public_text": "Lampa znowu świeci",
+            "resolve": "resolved",
+        },
+    )
+    assert r.status_code == 302
+    problem.refresh_from_db()
+    assert problem.status == "resolved"
+    today = timezone.localdate()
+    next_monday = today + timedelta(days=7 - today.weekday())
+    services.summary_weekly(now=datetime.combine(next_monday, time(7), tzinfo=WARSAW))
+    body = Reminder.objects.get(kind="weekly_summary").body
+    assert "Problemy otwarte: 1; zamknięte: 1" in body.splitlines()
