@@ -111,7 +111,8 @@ def test_it_shows_and_saves_the_email_choice(assistant_client, assistant):
 
 @pytest.mark.parametrize("persona", ["assistant_client", "coordinator_client", "club_client"])
 def test_every_role_finds_the_email_settings_in_the_menu(request, persona):
-    page = request.getfixturevalue(persona).get("/klub/").content.decode()
+    # The staff menu is on every signed-in page; the public schedule (/klub/) carries none.
+    page = request.getfixturevalue(persona).get("/powiadomienia/").content.decode()
     assert '<a class="nav-link" href="/powiadomienia/ustawienia/">Ustawienia e-maili</a>' in page
 
 
