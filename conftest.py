@@ -38,6 +38,14 @@ def _polish_by_default() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Public look-up limits count per address in Redis: every test starts with none used."""
+    from core import ratelimit
+
+    ratelimit.reset()
+
+
 @pytest.fixture
 def assistant(db: None) -> User:
     return make_user("asystentka", ASSISTANT)

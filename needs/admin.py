@@ -56,7 +56,8 @@ class InstitutionAdmin(PIIGuardAdminMixin, ImportExportModelAdmin):
 
 @admin.register(ProblemCategory)
 class ProblemCategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "order", "active")
+    list_display = ("name", "code", "order", "active", "never_public")
+    list_filter = ("never_public",)
     search_fields = ("name", "code")
     filter_horizontal = ("institutions",)
 
@@ -127,7 +128,7 @@ class ActionForm(forms.Form):
 
 @admin.register(Problem)
 class ProblemAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
-    pii_address_fields = ("description", "location")
+    pii_address_fields = ("description", "location", "public_summary")
     resource_classes = [ProblemResource]
     list_display = ("code", "category", "place", "status", "feedback", "reported_at", "untold_since")
     list_filter = (
@@ -147,7 +148,23 @@ class ProblemAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAd
     inlines = [ReferralInline, EventInline]
     actions = ["forward", "record_answer", "feedback_told", "waive_feedback", "mark_duplicate", "print_cards"]
     fieldsets = (
-        (None, {"fields": ("code", "category", "description", "place", "location", "lat", "lon", "source", "note")}),
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    "category",
+                    "description",
+                    "public_summary",
+                    "place",
+                    "location",
+                    "lat",
+                    "lon",
+                    "source",
+                    "note",
+                )
+            },
+        ),
         (
             _("State"),
             {"fields": ("status", "feedback", "feedback_waived_reason", "untold_since", "duplicate_of", "reported_by")},

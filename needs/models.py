@@ -101,6 +101,14 @@ class ProblemCategory(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    never_public = models.BooleanField(
+        _("never public"),
+        default=False,
+        help_text=_(
+            "E.g. safety, health, welfare: such problems are not listed in Open311 and their status page "
+            "shows the status only."
+        ),
+    )
 
     class Meta:
         verbose_name = _("problem category")
@@ -181,7 +189,15 @@ class Problem(ClientWrite):
     location = models.CharField(_("location"), max_length=200, blank=True, help_text=_("Where exactly, in words."))
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), help_text=_("Internal: never published."))
+    public_summary = models.TextField(
+        _("public summary"),
+        blank=True,
+        help_text=_(
+            "Written or approved by a coordinator; the only description Open311 publishes. Until there is one, "
+            "only the category and the place are published."
+        ),
+    )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.NOTE)
     note = models.ForeignKey(
         "duty.ConversationNote",

@@ -20,11 +20,17 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from . import services
+from core.ratelimit import public_rate_limited
+
+from . import publication, services
 from .models import Open311Key, Problem, ProblemCategory, ProblemEvent, Referral
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
+
+
+def _too_many(request: HttpRequest) -> JsonResponse:
+    return errors(429, _("Too many requests from your address. Try again in a minute."))
 
 
 def iso(value: datetime | None) -> str | None:
@@ -39,6 +45,7 @@ def _json(data: Any, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
+@public_rate_limited(_too_many)
 def discovery(request: HttpRequest) -> JsonResponse:
     changeset = "2026-11-01T00:00:00+01:00"
     return _json(
@@ -71,10 +78,12 @@ def _service(category: ProblemCategory) -> dict[str, Any]:
     }
 
 
+@public_rate_limited(_too_many)
 def service_list(request: HttpRequest) -> JsonResponse:
     return _json([_service(c) for c in ProblemCategory.objects.filter(active=True)])
 
 
+@public_rate_limited(_too_many)
 def service_definition(request: HttpRequest, service_code: str) -> JsonResponse:
     if not ProblemCategory.objects.filter(code=service_code, active=True).exists():
         return errors(404, _("There is no such service_code."))
@@ -83,9 +92,13 @@ def service_definition(request: HttpRequest, service_code: str) -> JsonResponse:
 
 def _requests_qs() -> QuerySet[Problem]:
     public = ProblemEvent.objects.exclude(public_text="").order_by("-at", "-pk")
-    return Problem.objects.select_related("category", "place").prefetch_related(
-        Prefetch("events", queryset=public, to_attr="public_events"),
-        Prefetch("referrals", queryset=Referral.objects.select_related("institution").order_by("due_on")),
+    return (
+        publication.publishable(Problem.objects.all())
+        .select_related("category", "place")
+        .prefetch_related(
+            Prefetch("events", queryset=public, to_attr="public_events"),
+            Prefetch("referrals", queryset=Referral.objects.select_related("institution").order_by("due_on")),
+        )
     )
 
 
@@ -94,16 +107,15 @@ def _request(problem: Problem) -> dict[str, Any]:
     latest = problem.public_events[0] if problem.public_events else None  # type: ignore[attr-defined]
     open_due = [r.due_on for r in referrals if r.is_awaiting]
     expected = min(open_due) if open_due and not problem.is_settled else None
-    lat = problem.lat if problem.lat is not None else (problem.place.lat if problem.place else None)
-    lon = problem.lon if problem.lon is not None else (problem.place.lon if problem.place else None)
-    address = problem.location or (problem.place.name if problem.place else "")
+    lat, lon = publication.public_coordinates(problem)
+    address = publication.public_address(problem)
     return {
         "service_request_id": problem.code,
         "status": "closed" if problem.is_settled else "open",
         "status_notes": latest.public_text if latest else None,
         "service_name": problem.category.name,
         "service_code": problem.category.code,
-        "description": problem.description,
+        "description": publication.public_description(problem),
         "agency_responsible": ", ".join(dict.fromkeys(r.institution.name for r in referrals)) or None,
         "service_notice": None,
         "requested_datetime": iso(problem.reported_at),
@@ -129,6 +141,7 @@ def _parse_when(raw: str | None) -> datetime | None | bool:
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
+@public_rate_limited(_too_many)
 def request_list(request: HttpRequest) -> JsonResponse:
     qs = _requests_qs()
     ids = request.GET.get("service_request_id")
@@ -157,6 +170,7 @@ def request_list(request: HttpRequest) -> JsonResponse:
     return _json([_request(p) for p in qs.order_by("-reported_at")[:MAX_RESULTS]])
 
 
+@public_rate_limited(_too_many)
 def request_detail(request: HttpRequest, code: str) -> JsonResponse:
     problem = _requests_qs().filter(code=services.normalize_code(code)).first()
     if problem is None:

@@ -264,3 +264,12 @@ def problem_feedback_waive(*, problem: Problem, by: User | None, reason: str) ->
     problem.save(update_fields=["feedback", "feedback_waived_reason", "untold_since", "updated_at"])
     _record(problem, ProblemEvent.Kind.FEEDBACK_WAIVED, by=by, internal_text=reason)
     return problem
+
+
+def problem_set_public_summary(*, problem: Problem, text: str, by: User | None) -> Problem:
+    """A coordinator writes or approves the one description Open311 may publish (guarded)."""
+    text = text.strip()
+    validate_no_pii(text, allow_addresses=True)
+    problem.public_summary = text
+    problem.save(update_fields=["public_summary", "updated_at"])
+    return problem

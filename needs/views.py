@@ -5,13 +5,11 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import role_required
 from core.idempotency import IdempotencyConflict
+from core.ratelimit import public_rate_limited
 from core.roles import ASSISTANT, COORDINATOR
 from core.types import AuthedRequest
 
-from . import selectors, services
+from . import publication, selectors, services
 from .forms import CodeForm, ProblemForm, ToldForm
 from .models import Problem, ProblemCategory
 
@@ -204,33 +203,11 @@ def _card(problem: Problem) -> dict[str, Any]:
     return {"problem": problem, "url": url, "qr": qr_svg(url)}
 
 
-def client_address(request: HttpRequest) -> str:
-    """Whom to count look-ups against.
-
-    Behind our TLS-terminating proxy (BEHIND_PROXY) every request comes from the proxy's address,
-    so all residents would share one limit. The proxy appends the real client last to
-    X-Forwarded-For; earlier entries are whatever the client sent, so only the last one is trusted.
-    """
-    remote: str = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        return forwarded or remote
-    return remote
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "needs/public_rate_limited.html", status=429)
 
 
-def _rate_limited(request: HttpRequest) -> bool:
-    """At most PUBLIC_LOOKUP_RATE look-ups a minute per address (codes must not be guessed)."""
-    rate: str = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public_lookup"]  # type: ignore[index]
-    limit = int(rate.split("/")[0])
-    key = f"public-lookup:{client_address(request)}:{timezone.now():%Y%m%d%H%M}"
-    try:
-        count = cache.get_or_set(key, 0, timeout=70)
-        count = cache.incr(key)
-    except Exception:  # the cache is down: better to answer than to lock residents out
-        return False
-    return bool(count > limit)
-
-
+@public_rate_limited(_too_many)
 def public_lookup(request: HttpRequest) -> HttpResponse:
     """/z/: a resident types the code from the card."""
     form = CodeForm(request.GET or None)
@@ -239,10 +216,9 @@ def public_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "needs/public_lookup.html", {"form": form})
 
 
+@public_rate_limited(_too_many)
 def public_status(request: HttpRequest, code: str) -> HttpResponse:
     """What happened to a problem, for residents: no login, no names, no internal notes."""
-    if _rate_limited(request):
-        return render(request, "needs/public_rate_limited.html", status=429)
     normalized = services.normalize_code(code)
     if normalized != code:
         return redirect("needs:public_status", code=normalized)
@@ -256,7 +232,8 @@ def public_status(request: HttpRequest, code: str) -> HttpResponse:
         "needs/public_status.html",
         {
             "problem": problem,
-            "timeline": selectors.public_timeline(problem),
+            "shows_text": publication.shows_text(problem),
+            "timeline": selectors.public_timeline(problem) if publication.shows_text(problem) else [],
             "status_text": public_status_text(problem),
             "expected": selectors.expected_answer(problem) if not problem.is_settled else None,
         },

@@ -109,7 +109,8 @@ def test_open311_request_fields_and_types(anon_client, coordinator):
     assert "Straż Miejska" in item["status_notes"] and "TAJNE" not in str(item)
     assert ISO.match(item["requested_datetime"]) and ISO.match(item["expected_datetime"])
     assert item["expected_datetime"].startswith(str(timezone.localdate() + timedelta(days=7)))
-    assert item["lat"] == 50.0931 and item["long"] == 18.529 and item["address"] == "przy stawie"
+    # The place's name: the location staff typed in words stays internal.
+    assert item["lat"] == 50.0931 and item["long"] == 18.529 and item["address"] == "Park Piaski"
     services.problem_set_status(problem=problem, status="resolved", by=coordinator, public_text="Naprawione")
     [closed] = anon_client.get(f"/open311/v2/requests/{problem.code}.json").json()
     assert (
