@@ -20,7 +20,6 @@ def test_an_assistant_runs_a_whole_shift_on_a_phone(phone, assistant):
     plus_coffee = page.locator('[data-tap][data-counter="coffee"][data-delta="1"]')
     for _ in range(3):
         plus_coffee.click()
-        page.wait_for_timeout(350)  # the button rests briefly so a double tap counts once
     page.locator('[data-tap][data-counter="children"][data-delta="1"]').click()
     assert page.locator('[data-counter-value="coffee"]').inner_text() == "3"
 
@@ -80,3 +79,37 @@ def test_a_note_saved_while_its_form_still_slides_open_closes_the_form(phone_fac
     toggle.click()  # and the next tap opens it, not closes it
     page.locator("#note-form-box.show textarea[name=text]").wait_for()
     assert ConversationNote.objects.get().text == "Szybka notatka"
+
+
+def test_three_taps_100_ms_apart_count_three_with_a_visible_plus_one(phone, assistant):
+    shift = ShiftFactory.create(
+        assistants=[assistant], status=Shift.Status.STARTED, started_at=timezone.now(), planned_start=timezone.now()
+    )
+    phone.login(assistant.username)
+    page = phone.page
+    plus = page.locator('[data-tap][data-counter="coffee"][data-delta="1"]')
+    plus.tap()
+    page.locator(".counter-ack").first.wait_for()  # the "+1" shows on the first tap
+    assert page.locator(".counter-ack").first.inner_text() == "+1"
+    page.wait_for_timeout(100)
+    plus.tap()
+    page.wait_for_timeout(100)
+    plus.tap()
+    assert page.locator('[data-counter-value="coffee"]').inner_text() == "3"
+    page.locator("[data-ma-pending]").wait_for(state="detached")
+    shift.refresh_from_db()
+    assert shift.coffee == 3
+    assert shift.taps.filter(counter="coffee").count() == 3
+
+
+def test_the_counter_columns_line_up_on_every_row(phone, assistant):
+    ShiftFactory.create(
+        assistants=[assistant], status=Shift.Status.STARTED, started_at=timezone.now(), planned_start=timezone.now()
+    )
+    phone.login(assistant.username)
+    page = phone.page
+    for selector in ('[data-tap][data-delta="-1"]', ".counter-value", '[data-tap][data-delta="1"]'):
+        boxes = [page.locator(selector).nth(i).bounding_box() for i in range(page.locator(selector).count())]
+        assert len(boxes) == len(Shift.COUNTERS)
+        assert len({(round(b["x"]), round(b["width"])) for b in boxes}) == 1, selector
+        assert all(b["height"] >= 44 and b["width"] >= 44 for b in boxes if selector != ".counter-value")

@@ -106,16 +106,28 @@
       return true;
     }
 
-    /* Counters: optimistic, and a button rests 300 ms so a double tap counts once. */
+    /* A short "+1" over the value: the tap was seen, even when the number is under the thumb. */
+    function acknowledge(name, delta) {
+      var el = counterEl(name);
+      if (!el) return;
+      var ack = document.createElement("span");
+      ack.className = "counter-ack" + (delta < 0 ? " minus" : "");
+      ack.setAttribute("aria-hidden", "true");
+      ack.textContent = delta < 0 ? "\u2212" + Math.abs(delta) : "+" + delta;
+      el.parentNode.appendChild(ack);
+      setTimeout(function () { ack.remove(); }, 1300);
+    }
+
+    /* Counters: every tap counts, optimistically. Each tap has its own client id, so a retry of
+     * the same tap is harmless and two quick taps are two people served. */
     root.addEventListener("click", function (event) {
       var button = event.target.closest("[data-tap]");
-      if (!button || button.disabled) return;
+      if (!button) return;
       event.preventDefault();
       var counter = button.getAttribute("data-counter");
       var delta = parseInt(button.getAttribute("data-delta"), 10);
       if (!bump(counter, delta)) return;
-      button.disabled = true;
-      setTimeout(function () { button.disabled = false; }, 300);
+      acknowledge(counter, delta);
       pendingTaps[counter] = (pendingTaps[counter] || 0) + 1;
       enqueue({
         kind: "counter",
