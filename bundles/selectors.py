@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from core.smallnumbers import Cell, cell, suppress_table
+from core.smallnumbers import Cell, cell, min_cell, suppress_table
 from duty.models import ConversationNote, Shift
 from needs.models import Need
 
@@ -59,11 +59,25 @@ class PlaceDemand:
 
 @dataclass
 class DiagnosisRow:
+    """A need's demand next to its supply. ``heard`` is exact and for sorting on the server only:
+    pages, exports and maps show ``heard_cell`` and the ``by_place`` cells."""
+
     need: Need
     heard: int
     heard_cell: Cell
     by_place: list[PlaceDemand]
     completeness: Completeness
+
+
+def demand_rank(count: Cell) -> int:
+    """Where a count sorts, from what may be shown only.
+
+    An exact order among "<5" cells (or among hidden ones) would tell 1 from 4: small counts sort
+    together just above zero, hidden ones together with the smallest shown counts.
+    """
+    if count.shown is not None:
+        return count.shown
+    return min_cell() if count.hidden else 1
 
 
 def diagnosis(*, today: date | None = None, days: int = DEMAND_DAYS) -> list[DiagnosisRow]:
@@ -98,8 +112,15 @@ def diagnosis(*, today: date | None = None, days: int = DEMAND_DAYS) -> list[Dia
             by_place = [PlaceDemand(p, c) for p, c in zip(places, table.cells[i], strict=True) if c.value]
             by_place.sort(key=lambda d: (-d.count.value, d.name))
         rows.append(DiagnosisRow(need, heard, heard_cell, by_place, completeness_of(need)))
-    rows.sort(key=lambda r: (r.completeness.complete, -r.heard, r.need.order, r.need.name))
+    rows.sort(key=lambda r: (r.completeness.complete, -demand_rank(r.heard_cell), r.need.order, r.need.name))
     return rows
+
+
+def needs_heard_with_incomplete_bundles(*, today: date | None = None, days: int = DEMAND_DAYS) -> list[DiagnosisRow]:
+    """Needs heard on the bike in the last ``days`` days whose bundles are not complete, most heard
+    first: where partnerships must be built. The top of the diagnosis, and the layer a hotspot map
+    reads (each row's ``by_place`` says where, already suppressed)."""
+    return [r for r in diagnosis(today=today, days=days) if not r.completeness.complete and r.heard]
 
 
 def told_counts(shift: Shift) -> dict[int, dict[str, int]]:

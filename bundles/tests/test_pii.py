@@ -2,13 +2,18 @@
 
 import pytest
 import tablib
+from django.db import models
 from django.urls import reverse
 
+from bundles.admin import BundleAdmin, ServiceAdmin, ServiceTypeAdmin
 from bundles.models import Bundle, Service, ServiceType
-from bundles.resources import ServiceResource
+from bundles.resources import ServiceResource, ServiceTypeResource
 from bundles.tests.factories import PartnerFactory, ServiceTypeFactory
+from core.tests.pii_table import DISGUISED, ORDINARY
 from duty.tests.factories import NeedFactory
+from needs.admin import InstitutionAdmin
 from needs.models import Institution
+from needs.resources import InstitutionResource
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +124,75 @@ def test_it_imports_and_exports_services_with_their_needs():
     assert set(service.needs.values_list("code", flat=True)) == {"limited_money", "being_heard"}
     exported = ServiceResource().export()
     assert exported.dict[0]["partner"] == "MOPS" and "limited_money" in exported.dict[0]["needs"]
+
+
+# Fields that hold no free text: codes and choices, and the organisation's own public contact
+# (a phone number, an e-mail address and a website are what those fields are for).
+NOT_FREE_TEXT = {
+    Institution: {"kind", "public_phone", "public_email", "website", "email", "phone"},
+    ServiceType: {"code"},
+    Service: set(),
+    Bundle: {"stage"},
+}
+
+
+def _text_fields(model):
+    return {
+        f.name
+        for f in model._meta.get_fields()
+        if isinstance(f, (models.CharField, models.TextField)) and not f.primary_key
+    } - NOT_FREE_TEXT[model]
+
+
+@pytest.mark.parametrize(
+    ("model", "admin_class", "resource"),
+    [
+        (Institution, InstitutionAdmin, InstitutionResource),
+        (ServiceType, ServiceTypeAdmin, ServiceTypeResource),
+        (Service, ServiceAdmin, ServiceResource),
+        (Bundle, BundleAdmin, None),
+    ],
+    ids=["partner", "service type", "service", "bundle"],
+)
+def test_it_guards_every_free_text_field_on_every_path_in(model, admin_class, resource):
+    """A text field added later without the guard fails here; the API writes no text at all."""
+    text = _text_fields(model)
+    assert text <= {*admin_class.pii_fields, *admin_class.pii_address_fields}
+    if resource is not None:
+        assert text <= {*resource.pii_fields, *resource.pii_address_fields}
+
+
+def test_it_refuses_every_disguised_identifier_in_an_imported_service_and_takes_ordinary_text():
+    PartnerFactory.create(name="MOPS")
+    ServiceTypeFactory.create(code="social_welfare")
+    dataset = tablib.Dataset(headers=["partner", "name", "type", "how_to_get", "public", "active", "free"])
+    for i, (text, _kind) in enumerate(DISGUISED):
+        dataset.append(["MOPS", f"Usługa {i}", "social_welfare", text, 1, 1, 1])
+    for i, text in enumerate(ORDINARY):
+        dataset.append(["MOPS", f"Zwykła {i}", "social_welfare", text, 1, 1, 1])
+    result = ServiceResource().import_data(dataset, dry_run=False, raise_errors=False)
+    assert len(result.invalid_rows) == len(DISGUISED)
+    assert sorted(Service.objects.values_list("how_to_get", flat=True)) == sorted(ORDINARY)
+
+
+@pytest.mark.parametrize("field", ["name", "address", "opening_hours", "contact"])
+def test_it_refuses_an_imported_partner_row_with_a_pesel_in_any_text_field(field):
+    row = {"name": "Fundacja Dobry Adres", "kind": "ngo", "address": "ul. Hutnicza 3", "opening_hours": "pn. 10–14"}
+    row["contact"] = "Dział pomocy środowiskowej"
+    row[field] = f"{row[field]} PESEL {PESEL}"
+    dataset = tablib.Dataset(headers=list(row))
+    dataset.append(list(row.values()))
+    result = InstitutionResource().import_data(dataset, dry_run=False, raise_errors=False)
+    assert result.has_validation_errors()
+    assert not Institution.objects.filter(kind="ngo").exists()
+
+
+@pytest.mark.parametrize("field", ["name", "description"])
+def test_it_refuses_an_imported_service_type_with_a_pesel(field):
+    row = {"code": "nowy", "name": "Nowy typ", "description": "Opis"}
+    row[field] = f"{row[field]} PESEL {PESEL}"
+    dataset = tablib.Dataset(headers=list(row))
+    dataset.append(list(row.values()))
+    result = ServiceTypeResource().import_data(dataset, dry_run=False, raise_errors=False)
+    assert result.has_validation_errors()
+    assert not ServiceType.objects.filter(code="nowy").exists()
