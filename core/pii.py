@@ -295,11 +295,12 @@ def _normalise(text: str) -> _Text:
                 # Close to the previous stretch (zero-width characters between digits): one stretch.
                 gap = m.start() - last.original_end
                 base = last.original_end - last.original_start
-                last.starts.extend(base + k for k in range(gap))
-                last.ends.extend(base + k + 1 for k in range(gap))
+                last.starts.extend(range(base, base + gap))
+                last.ends.extend(range(base + 1, base + gap + 1))
                 base += gap
-                last.starts.extend(base + k for k in starts)
-                last.ends.extend(base + k for k in ends)
+                if starts:
+                    last.starts.extend([base + k for k in starts])
+                    last.ends.extend([base + k for k in ends])
                 last.end = start + len(normalised)
                 last.original_end = m.end()
             else:
@@ -356,6 +357,8 @@ _CHUNK = re.compile(r"\d+")
 # Digits joined by at most three separators: one group ("601 23 45 67", "(32) 422-11-22", "44.05.14.01359").
 _GROUP = re.compile(r"\d+(?:[ \-./()+]{1,3}\d+)*")
 _DATE_SEPARATORS = frozenset("-./")
+# Only a group with something shaped like a date needs to be searched for dates chunk by chunk.
+_DATE_SHAPE = re.compile(r"\d{1,2}([-./])\d{1,2}\1\d{4}|\d{4}([-./])\d{1,2}\2\d{1,2}")
 
 
 @dataclass(slots=True)
@@ -389,13 +392,17 @@ def _groups(text: str) -> Iterator[list[_Chunk]]:
             yield [_Chunk(m.group(0), m.start(), m.end())]
             continue
         chunks = [_Chunk(c.group(0), c.start(), c.end()) for c in _CHUNK.finditer(text, m.start(), m.end())]
+        has_dates = _DATE_SHAPE.search(m.group(0)) is not None
+        if ". " not in m.group(0):
+            yield from _split_dates(chunks, text) if has_dates else (chunks,)
+            continue
         group = [chunks[0]]
         for chunk in chunks[1:]:
             if ". " in text[group[-1].end : chunk.start]:
-                yield from _split_dates(group, text)
+                yield from _split_dates(group, text) if has_dates else (group,)
                 group = []
             group.append(chunk)
-        yield from _split_dates(group, text)
+        yield from _split_dates(group, text) if has_dates else (group,)
 
 
 def _split_dates(group: list[_Chunk], text: str) -> Iterator[list[_Chunk]]:

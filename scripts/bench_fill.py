@@ -184,6 +184,7 @@ def fill(volume: str) -> None:
     undo = _database_defaults()
     _fill(volume)
     with connection.cursor() as c:
+        c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no ALTER TABLE while foreign-key checks are pending
         for statement in undo:
             c.execute(statement)
 
@@ -254,7 +255,7 @@ def _fill(volume: str) -> None:
         c.execute(
             f"""INSERT INTO needs_problem (code, category_id, place_id, location, description, source, reported_at,
                       reported_by_id, status, feedback, feedback_waived_reason, untold_since, updated_at,
-                      client_fingerprint)
+                      client_fingerprint, public_summary)
                SELECT 'B' || lpad(to_hex({pr_base} + g), 7, '0'),
                       (SELECT array_agg(id ORDER BY id) FROM needs_problemcategory)[1 + g % (SELECT count(*) FROM needs_problemcategory)],
                       {p_min} + g % {n_places}, '', 'Nie świeci lampa przy wejściu do familoka.', 'note',
@@ -262,7 +263,7 @@ def _fill(volume: str) -> None:
                       CASE WHEN g % 20 = 0 THEN 'new' WHEN g % 20 < 4 THEN 'forwarded'
                            WHEN g % 20 < 6 THEN 'in_progress' ELSE 'resolved' END,
                       CASE WHEN g % 20 < 6 THEN 'pending' ELSE 'told' END, '',
-                      CASE WHEN g % 50 = 1 THEN now() - g * interval '15 minutes' END, now(), ''
+                      CASE WHEN g % 50 = 1 THEN now() - g * interval '15 minutes' END, now(), '', ''
                FROM generate_series(1, {v["problems"]}) g"""
         )
         c.execute(
