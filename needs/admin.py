@@ -64,15 +64,13 @@ class ProblemCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Open311Key)
 class Open311KeyAdmin(admin.ModelAdmin):
-    list_display = ("name", "active", "created_at")
-    readonly_fields = ("key", "created_at")
+    list_display = ("name", "prefix", "active", "created_at")
+    readonly_fields = ("prefix", "created_at")
 
     def save_model(self, request: HttpRequest, obj: Open311Key, form: Any, change: bool) -> None:
-        if not obj.key:
-            import secrets
-
-            obj.key = secrets.token_urlsafe(32)
-            messages.warning(request, _("The new key (shown once, copy it now): %(key)s") % {"key": obj.key})
+        if not obj.key_hash:
+            secret = obj.set_key()
+            messages.warning(request, _("The new key (shown once, copy it now): %(key)s") % {"key": secret})
         super().save_model(request, obj, form, change)
 
 

@@ -185,4 +185,5 @@ def seed_problems(users: dict[str, Any]) -> None:
             )
     from .models import Open311Key
 
-    Open311Key.objects.get_or_create(name="Miejski system zgłoszeń (demo)", defaults={"key": "demo-open311-key"})
+    if not Open311Key.objects.filter(name="Miejski system zgłoszeń (demo)").exists():
+        Open311Key.issue(name="Miejski system zgłoszeń (demo)", raw="demo-open311-key")

@@ -1,3 +1,5 @@
+import hashlib
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -396,13 +398,30 @@ class ProblemEvent(models.Model):
         return f"{self.problem.code}: {self.get_kind_display()}"
 
 
+def open311_key_hash(raw: str) -> str:
+    """Keys are 256 random bits, so one SHA-256 is enough; the database never sees the key itself."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Open311KeyQuerySet(models.QuerySet["Open311Key"]):
+    def authenticate(self, raw: object) -> "Open311Key | None":
+        """The active key that ``raw`` is, or None; an empty or missing key is never valid."""
+        text = raw.strip() if isinstance(raw, str) else ""
+        if not text:
+            return None
+        return self.filter(key_hash=open311_key_hash(text), active=True).first()
+
+
 class Open311Key(models.Model):
-    """An API key for a civic issue system posting requests through Open311."""
+    """An API key for a civic issue system posting requests through Open311 (stored hashed)."""
 
     name = models.CharField(_("who uses it"), max_length=120)
-    key = models.CharField(_("key"), max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(_("key (SHA-256)"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("key begins with"), max_length=8, blank=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = Open311KeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Open311 API key")
@@ -410,3 +429,18 @@ class Open311Key(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def set_key(self, raw: str | None = None) -> str:
+        """Give the key a new secret (random unless ``raw`` is given) and return it: it is shown once."""
+        raw = raw if raw else secrets.token_urlsafe(32)
+        self.key_hash = open311_key_hash(raw)
+        self.prefix = raw[:4]
+        return raw
+
+    @classmethod
+    def issue(cls, *, name: str, raw: str | None = None) -> tuple["Open311Key", str]:
+        """A new active key; returns it with its secret, which is not stored and cannot be read again."""
+        key = cls(name=name)
+        secret = key.set_key(raw)
+        key.save()
+        return key, secret

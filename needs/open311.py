@@ -208,7 +208,7 @@ def requests_endpoint(request: HttpRequest) -> JsonResponse:
     if request.method != "POST":
         return errors(405, _("Use GET or POST."))
     data = _post_data(request)
-    key = Open311Key.objects.filter(key=str(data.get("api_key", "")), active=True).first()
+    key = Open311Key.objects.authenticate(data.get("api_key"))
     if key is None:
         return errors(403, _("A valid api_key is required."))
     service_code = str(data.get("service_code", "")).strip()

@@ -143,7 +143,7 @@ def test_open311_request_filters(anon_client, coordinator):
 
 def test_open311_post_needs_a_key_and_passes_the_pii_guard(anon_client):
     CategoryFactory.create()
-    Open311Key.objects.create(name="Miasto", key="k-123")
+    Open311Key.issue(name="Miasto", raw="k-123")
     base = {"service_code": "lighting", "description": "Nie świeci latarnia", "lat": "50.1", "long": "18.5"}
     assert anon_client.post("/open311/v2/requests.json", {**base, "api_key": "zły"}).status_code == 403
     refused = anon_client.post(
@@ -284,7 +284,7 @@ def test_it_reads_a_comma_list_of_open311_statuses(anon_client, coordinator):
 )
 def test_it_answers_bad_open311_posts_with_georeport_errors(anon_client, change, status, words):
     CategoryFactory.create()
-    Open311Key.objects.create(name="Miasto", key="k-123")
+    Open311Key.issue(name="Miasto", raw="k-123")
     base = {"api_key": "k-123", "service_code": "lighting", "description": "Nie świeci", "lat": "50.1", "long": "18.5"}
     response = anon_client.post("/open311/v2/requests.json", {**base, **change})
     assert response.status_code == status
@@ -295,7 +295,7 @@ def test_it_answers_bad_open311_posts_with_georeport_errors(anon_client, change,
 
 def test_it_takes_an_open311_post_located_by_address_only(anon_client):
     CategoryFactory.create()
-    Open311Key.objects.create(name="Miasto", key="k-123")
+    Open311Key.issue(name="Miasto", raw="k-123")
     body = {"api_key": "k-123", "service_code": "lighting", "description": "Ciemno", "address_string": "ul. Kolejowa"}
     response = anon_client.post("/open311/v2/requests.json", body)
     assert response.status_code == 201

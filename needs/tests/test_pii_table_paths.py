@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_open311_post_refuses_every_disguise_and_takes_every_ordinary_text(anon_client):
     CategoryFactory.create()
-    Open311Key.objects.create(name="Miasto", key="k-123")
+    Open311Key.issue(name="Miasto", raw="k-123")
     base = {"service_code": "lighting", "lat": "50.1", "long": "18.5", "api_key": "k-123"}
 
     def post(text):
