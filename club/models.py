@@ -1,5 +1,8 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -100,6 +103,13 @@ class Activity(models.Model):
         return self.title
 
 
+class SessionQuerySet(models.QuerySet["Session"]):
+    """The one owner of "held": a session that took place (it ended and was not cancelled)."""
+
+    def held(self, *, now: datetime | None = None) -> "SessionQuerySet":
+        return self.filter(cancelled=False, ends_at__lte=now or timezone.now())
+
+
 class Session(models.Model):
     """One occurrence of an activity; attendance is counted per session, never by name."""
 
@@ -142,6 +152,8 @@ class Session(models.Model):
         verbose_name=_("recorded by"),
     )
     history = HistoricalRecords()
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("session")

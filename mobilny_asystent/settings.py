@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "club",
     "bundles",
     "reminders",
+    "insight",
 ]
 
 MIDDLEWARE = [
@@ -273,11 +274,34 @@ if env_bool("BEHIND_PROXY", False):
     USE_X_FORWARDED_HOST = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
-# Every asset is served by the app itself; the policy says so to the browser too.
+# --- The map of places (see README, "Coordinator's overview") --------------------------------------
+# Map tiles: OpenStreetMap's standard tiles by default; empty draws the places on a plain background.
+MAP_TILES_URL = env.str("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILES_ATTRIBUTION = env.str(
+    "MAP_TILES_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
+
+def tiles_origin(url: str) -> list[str]:
+    """The one host the map may load images from: the tile server's scheme and host, nothing else."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return []
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ImproperlyConfigured("MAP_TILES_URL must be an http(s) URL with a host, or empty.")
+    host = parts.hostname.replace("{s}", "*")
+    port = f":{parts.port}" if parts.port else ""
+    return [f"{parts.scheme}://{host}{port}"]
+
+
+# Every asset is served by the app itself (map tiles aside); the policy says so to the browser too.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *tiles_origin(MAP_TILES_URL)],
         "style-src": ["'self'", "'unsafe-inline'"],
         "script-src": ["'self'"],
         "connect-src": ["'self'"],

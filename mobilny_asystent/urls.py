@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from mobilny_asystent import dashboard
+from insight import views as insight_views
 
 admin.site.site_header = _("Mobilny Asystent — administration")
 admin.site.site_title = _("Mobilny Asystent")
@@ -14,7 +14,8 @@ urlpatterns = [
     path("konto/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("koordynator/", dashboard.overview, name="dashboard"),
+    path("koordynator/", insight_views.overview, name="dashboard"),
+    path("koordynator/", include("insight.urls")),
     path("dyzur/", include("duty.urls")),
     path("", include("needs.urls")),
     path("open311/v2/", include("needs.open311")),
