@@ -51,7 +51,13 @@ class BundleAdmin(PIIGuardAdminMixin, admin.ModelAdmin):
     readonly_fields = ("completeness_shown",)
     fieldsets = [
         (None, {"fields": ["name", "needs", "stage", "active", "services", "completeness_shown"]}),
-        (_("Business Model Canvas"), {"fields": list(Bundle.CANVAS)}),
+        (
+            _("Business Model Canvas"),
+            {
+                "fields": list(Bundle.CANVAS),
+                "description": _("A few sentences a block (up to 500 characters): the Canvas prints on one A4 page."),
+            },
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Bundle]:

@@ -172,6 +172,8 @@ class Bundle(models.Model):
         PROTOTYPE = "prototype", _("Prototyping and testing")
         IMPLEMENTATION = "implementation", _("Planning the implementation")
 
+    # Each Canvas block is a few sentences, so that the Canvas prints on one A4 page.
+    CANVAS_MAX = 500
     # The nine blocks of the Business Model Canvas, in the order they are read.
     CANVAS = (
         "customer_segments",
@@ -190,31 +192,55 @@ class Bundle(models.Model):
     services = models.ManyToManyField(Service, blank=True, related_name="bundles", verbose_name=_("services"))
     stage = models.CharField(_("Design Thinking stage"), max_length=20, choices=Stage.choices, default=Stage.DISCOVERY)
     customer_segments = models.TextField(
-        _("customer segments"), blank=True, help_text=_("Who is the client? For whom is the bundle meant?")
+        _("customer segments"),
+        blank=True,
+        max_length=CANVAS_MAX,
+        help_text=_("Who is the client? For whom is the bundle meant?"),
     )
     value_proposition = models.TextField(
-        _("value proposition"), blank=True, help_text=_("Which problems does it solve? What do we offer?")
+        _("value proposition"),
+        blank=True,
+        max_length=CANVAS_MAX,
+        help_text=_("Which problems does it solve? What do we offer?"),
     )
     channels = models.TextField(
-        _("channels"), blank=True, help_text=_("How do people hear about the offer? How is contact made?")
+        _("channels"),
+        blank=True,
+        max_length=CANVAS_MAX,
+        help_text=_("How do people hear about the offer? How is contact made?"),
     )
     customer_relationships = models.TextField(
-        _("customer relationships"), blank=True, help_text=_("What relationship do we keep with clients, and how?")
+        _("customer relationships"),
+        blank=True,
+        max_length=CANVAS_MAX,
+        help_text=_("What relationship do we keep with clients, and how?"),
     )
     revenue_streams = models.TextField(
-        _("revenue streams"), blank=True, help_text=_("How is the bundle funded, and from which sources?")
+        _("revenue streams"),
+        blank=True,
+        max_length=CANVAS_MAX,
+        help_text=_("How is the bundle funded, and from which sources?"),
     )
     key_resources = models.TextField(
-        _("key resources"), blank=True, help_text=_("People, equipment and money it needs.")
+        _("key resources"), blank=True, max_length=CANVAS_MAX, help_text=_("People, equipment and money it needs.")
     )
     key_activities = models.TextField(
-        _("key activities"), blank=True, help_text=_("How is the service delivered, and kept going?")
+        _("key activities"),
+        blank=True,
+        max_length=CANVAS_MAX,
+        help_text=_("How is the service delivered, and kept going?"),
     )
     key_partners = models.TextField(
-        _("key partners"), blank=True, help_text=_("Who delivers which services, what do partners bring?")
+        _("key partners"),
+        blank=True,
+        max_length=CANVAS_MAX,
+        help_text=_("Who delivers which services, what do partners bring?"),
     )
     cost_structure = models.TextField(
-        _("cost structure"), blank=True, help_text=_("What does it cost? The largest cost? Fixed and variable?")
+        _("cost structure"),
+        blank=True,
+        max_length=CANVAS_MAX,
+        help_text=_("What does it cost? The largest cost? Fixed and variable?"),
     )
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

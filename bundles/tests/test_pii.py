@@ -196,3 +196,13 @@ def test_it_refuses_an_imported_service_type_with_a_pesel(field):
     result = ServiceTypeResource().import_data(dataset, dry_run=False, raise_errors=False)
     assert result.has_validation_errors()
     assert not ServiceType.objects.filter(code="nowy").exists()
+
+
+def test_it_keeps_each_canvas_block_short_enough_for_one_a4_page(coordinator_client):
+    need = NeedFactory.create()
+    data = {"name": "Samotny senior", "needs": [need.pk], "stage": "discovery", "active": "on"}
+    data |= dict.fromkeys(Bundle.CANVAS, "")
+    data["key_partners"] = "x" * (Bundle.CANVAS_MAX + 1)
+    r = coordinator_client.post(reverse("admin:bundles_bundle_add"), data)
+    assert r.status_code == 200 and "500" in r.content.decode()
+    assert not Bundle.objects.exists()
