@@ -26,7 +26,7 @@ from core.types import AuthedRequest
 
 from . import selectors, services
 from .forms import AdHocShiftForm, ContactBoxNoteForm, EndShiftForm, NoteForm, PlanShiftForm
-from .models import ConversationNote, Shift
+from .models import ConversationNote, Place, Shift
 
 COUNTER_LABELS = {field.name: field.verbose_name for field in Shift._meta.fields if field.name in Shift.COUNTERS}
 field_workers = role_required(ASSISTANT, COORDINATOR)
@@ -300,7 +300,11 @@ def _monday(value: str | None) -> date:
 def week(request: AuthedRequest) -> HttpResponse:
     """The coordinator's plan of where the bike goes this week."""
     monday = _monday(request.GET.get("od"))
-    form = PlanShiftForm(initial={"day": max(monday, timezone.localdate())})
+    initial: dict[str, object] = {"day": max(monday, timezone.localdate())}
+    place = request.GET.get("miejsce", "")
+    if place.isdigit() and Place.objects.filter(pk=int(place), active=True).exists():
+        initial["place"] = int(place)  # "Plan a duty" from where the bike is needed next
+    form = PlanShiftForm(initial=initial)
     return _render_week(request, monday, form)
 
 

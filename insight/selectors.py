@@ -520,3 +520,142 @@ def map_points(figures: list[PlaceFigures]) -> list[dict[str, Any]]:
             }
         )
     return points
+
+
+# --- Where next ----------------------------------------------------------------------------
+
+SCORE_POINTS = 20  # each of the five parts gives 0–20 points, so a score is 0–100
+STALE_DAYS = 60  # a place not visited for this long gets all the points of that part
+
+
+@dataclass
+class ScorePart:
+    key: str
+    label: str
+    shown: str  # the figure as it may be shown
+    points: float
+
+
+@dataclass
+class Hotspot:
+    figures: PlaceFigures
+    parts: list[ScorePart]
+    needs: list[tuple[str, Cell]]
+
+    @property
+    def score(self) -> float:
+        return round(sum(p.points for p in self.parts), 1)
+
+
+def hotspots(period: Period, *, today: date | None = None) -> list[Hotspot]:
+    """Active places ranked by where the bike is needed next, each score split into its parts.
+
+    Parts (0–20 points each, scaled to the highest place): residents talked to per hour on duty;
+    the share of first contacts among them; open problems plus news not yet told; needs heard there
+    whose service bundles are incomplete (the bundles' own selector); days since the last duty.
+    """
+    from bundles.selectors import needs_heard_with_incomplete_bundles
+
+    today = today or timezone.localdate()
+    figures = place_figures(period)
+    gaps: dict[str, list[tuple[str, Cell]]] = defaultdict(list)
+    for row in needs_heard_with_incomplete_bundles(today=period.last, days=period.days):
+        for demand in row.by_place:
+            gaps[demand.name].append((row.need.name, demand.count))
+
+    def rate(f: PlaceFigures) -> float:
+        return f.exact["contacts"] / f.exact["hours"] if f.exact["hours"] else 0.0
+
+    def first_share(f: PlaceFigures) -> float | None:
+        return f.exact["first_time"] / f.exact["contacts"] if f.exact["contacts"] >= min_cell() else None
+
+    def waiting(f: PlaceFigures) -> int:
+        return int(f.exact["open"] + f.exact["untold"])
+
+    def unmet(f: PlaceFigures) -> int:
+        return sum(c.value for _n, c in gaps.get(f.place.name, []))
+
+    def idle(f: PlaceFigures) -> int:
+        return STALE_DAYS if f.last_duty is None else min(STALE_DAYS, (today - f.last_duty).days)
+
+    top_rate = max([rate(f) for f in figures] + [0.0]) or 1.0
+    top_waiting = max([waiting(f) for f in figures] + [0]) or 1
+    top_unmet = max([unmet(f) for f in figures] + [0]) or 1
+    out = []
+    for f in figures:
+        share = first_share(f)
+        small_contacts = f.contacts.shown is None
+        waiting_text = f"{f.open_problems.text} + {f.untold.text}"
+        idle_days = None if f.last_duty is None else (today - f.last_duty).days
+        parts = [
+            ScorePart(
+                "rate",
+                _("Residents talked to per hour on duty"),
+                "–" if small_contacts or not f.exact["hours"] else f"{rate(f):.1f}",
+                SCORE_POINTS * rate(f) / top_rate,
+            ),
+            ScorePart(
+                "first",
+                _("Share of first contacts"),
+                "–" if share is None else f"{round(100 * share)}%",
+                SCORE_POINTS * (share or 0.0),
+            ),
+            ScorePart(
+                "problems",
+                _("Open problems + news not yet told"),
+                waiting_text,
+                SCORE_POINTS * waiting(f) / top_waiting,
+            ),
+            ScorePart(
+                "needs",
+                _("Needs heard with incomplete bundles"),
+                ", ".join(f"{name} ({c.text})" for name, c in gaps.get(f.place.name, [])) or "0",
+                SCORE_POINTS * unmet(f) / top_unmet,
+            ),
+            ScorePart(
+                "idle",
+                _("Days since the last duty"),
+                _("never") if idle_days is None else str(idle_days),
+                SCORE_POINTS * idle(f) / STALE_DAYS,
+            ),
+        ]
+        for p in parts:
+            p.points = round(p.points, 1)
+        out.append(Hotspot(f, parts, gaps.get(f.place.name, [])))
+    out.sort(key=lambda h: (-h.score, h.figures.place.name))
+    return out
+
+
+@dataclass
+class Unplaced:
+    location: str
+    count: Cell
+    codes: list[str]
+    lat: float | None
+    lon: float | None
+
+
+def unplaced_problems(limit: int = 50) -> list[Unplaced]:
+    """Open problems reported with no place: where they are, in words, grouped by that text."""
+    groups: dict[str, list[Problem]] = defaultdict(list)
+    for p in (
+        Problem.objects.open()
+        .filter(place__isnull=True)
+        .only("code", "location", "lat", "lon")
+        .order_by("-reported_at")[:500]
+    ):
+        groups[(p.location or "").strip().lower()].append(p)
+    out = []
+    for problems in groups.values():
+        first = problems[0]
+        out.append(
+            Unplaced(
+                location=first.location.strip() or "",
+                count=cell(len(problems)),
+                codes=[p.code for p in problems[:5]],
+                lat=float(first.lat) if first.lat is not None else None,
+                lon=float(first.lon) if first.lon is not None else None,
+            )
+        )
+    out.sort(key=lambda u: (-u.count.value, u.location))
+    return out[:limit]

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "insight"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("miejsca/", views.hotspots, name="hotspots"),
+]

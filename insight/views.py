@@ -147,3 +147,32 @@ def overview(request: HttpRequest) -> HttpResponse:
             "min_cell": settings.STATS_MIN_CELL,
         },
     )
+
+
+@coordinators
+def hotspots(request: HttpRequest) -> HttpResponse:
+    """Where the bike is needed next: places ranked by a score whose parts are all shown."""
+    if request.GET.get("od") or request.GET.get("do"):
+        period = _period_or_400(request)
+        if isinstance(period, HttpResponse):
+            return period
+    else:
+        today = timezone.localdate()
+        period = Period(today - timedelta(days=89), today)
+    return render(
+        request,
+        "insight/hotspots.html",
+        {
+            "period": period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "period_links": [
+                (_("Last 90 days"), Period(timezone.localdate() - timedelta(days=89), timezone.localdate())),
+                *period_links(period),
+            ],
+            "rows": selectors.hotspots(period),
+            "unplaced": selectors.unplaced_problems(),
+            "points": selectors.SCORE_POINTS,
+            "stale_days": selectors.STALE_DAYS,
+        },
+    )
