@@ -38,7 +38,6 @@ class ActivityAdminForm(ActivityFieldsForm):
 @admin.register(Activity)
 class ActivityAdmin(PIIGuardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     form = ActivityAdminForm
-    pii_address_fields = ("description",)
     resource_classes = [ActivityResource]
     list_display = ("title", "kind", "audience", "room", "recurrence", "starts_on", "until", "public")
     list_filter = ("kind", "audience", "room", "public", "recurrence")
@@ -94,14 +93,12 @@ class SessionAdminForm(forms.ModelForm):
             )
             if conflict:
                 raise ValidationError(conflict)
-        services.validate_leader_name(cleaned.get("leader_name", ""))
         return cleaned
 
 
 @admin.register(Session)
 class SessionAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
     form = SessionAdminForm
-    pii_fields = ("cancel_reason",)
     list_display = ("starts_at", "activity", "room", "cancelled", "attendance_recorded_at")
     list_filter = (
         "cancelled",

@@ -11,7 +11,7 @@ from core.roles import CLUB, COORDINATOR
 from core.widgets import DateInput, TimeInput
 
 from .models import Activity, Room, Session
-from .services import ATTENDANCE_FIELDS, MAX_COUNT, WARSAW, validate_leader_name, validate_schedule
+from .services import ATTENDANCE_FIELDS, MAX_COUNT, WARSAW, validate_schedule
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -36,9 +36,7 @@ class ActivityFieldsForm(forms.ModelForm):
         fields = Activity.EDITABLE_FIELDS
 
     def clean_leader_name(self) -> str:
-        value = (self.cleaned_data.get("leader_name") or "").strip()
-        validate_leader_name(value)
-        return value
+        return (self.cleaned_data.get("leader_name") or "").strip()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -53,7 +51,6 @@ class ActivityFieldsForm(forms.ModelForm):
 
 
 class ActivityForm(PIIGuardFormMixin, ActivityFieldsForm):
-    pii_address_fields = ("description",)
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Weekdays"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )

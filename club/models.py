@@ -6,9 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.pii import FirstNameOnly, NoPII
+
 
 class Room(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True, validators=[NoPII(addresses=True)])
     capacity = models.PositiveSmallIntegerField(_("capacity"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
@@ -63,7 +65,7 @@ class Activity(models.Model):
         "end_time",
     )
 
-    title = models.CharField(_("title"), max_length=160)
+    title = models.CharField(_("title"), max_length=160, validators=[NoPII(addresses=True)])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEETING)
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices, default=Audience.ALL)
     leader_user = models.ForeignKey(
@@ -79,10 +81,11 @@ class Activity(models.Model):
         max_length=40,
         blank=True,
         help_text=_("First name or nickname only."),
+        validators=[FirstNameOnly()],
     )
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="activities", verbose_name=_("room"))
     capacity = models.PositiveSmallIntegerField(_("capacity"), null=True, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[NoPII(addresses=True)])
     public = models.BooleanField(_("public"), default=True, help_text=_("Shown on the public schedule and calendar."))
     recurrence = models.CharField(_("recurrence"), max_length=10, choices=Recurrence.choices, default=Recurrence.ONCE)
     starts_on = models.DateField(_("first date"))
@@ -127,12 +130,18 @@ class Session(models.Model):
         related_name="led_sessions",
         verbose_name=_("leader (staff)"),
     )
-    leader_name = models.CharField(_("leader (partner or resident)"), max_length=40, blank=True)
+    leader_name = models.CharField(
+        _("leader (partner or resident)"),
+        max_length=40,
+        blank=True,
+        help_text=_("First name or nickname only."),
+        validators=[FirstNameOnly()],
+    )
     detached = models.BooleanField(
         _("changed individually"), default=False, help_text=_("Edits of the series no longer change this session.")
     )
     cancelled = models.BooleanField(_("cancelled"), default=False)
-    cancel_reason = models.CharField(_("reason (public)"), max_length=200, blank=True)
+    cancel_reason = models.CharField(_("reason (public)"), max_length=200, blank=True, validators=[NoPII()])
     moved_from = models.DateTimeField(_("originally at"), null=True, blank=True)
     sequence = models.PositiveIntegerField(
         _("revision"), default=0, editable=False, help_text=_("Raised on every change, so calendars update.")

@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.models import User
-from core.pii import name_warnings, validate_no_pii
+from core.pii import FirstNameOnly, validate_no_pii
 
 from .models import Activity, Room, Session
 
@@ -33,35 +33,9 @@ def local(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=WARSAW)
 
 
-TITLES = {"dr", "prof", "mgr", "inż", "ks", "pan", "pani"}
-
-
-def _looks_like_full_name(value: str) -> bool:
-    """“Heniu Nowak” or “dr Nowak”; a trailing initial (“Kasia K.”) or a lower-case word is fine."""
-    words = value.split()
-    if len(words) != 2:
-        return False
-    first, second = words
-    if first.rstrip(".").lower() in TITLES:
-        return True
-    is_initial = len(second.rstrip(".")) == 1
-    return first[:1].isupper() and second[:1].isupper() and not is_initial
-
-
 def validate_leader_name(value: str) -> None:
-    """A partner or resident leads by first name or nickname only, never a full name."""
-    if not value:
-        return
-    validate_no_pii(value)
-    if (
-        len(value.split()) > 2
-        or name_warnings(value)
-        or any(ch.isdigit() for ch in value)
-        or _looks_like_full_name(value)
-    ):
-        raise ValidationError(
-            _("Give only a first name or a nickname (e.g. “Heniu”), without a surname."), code="leader_name"
-        )
+    """A partner or resident leads by first name or nickname only, never a full name (the field's rule)."""
+    FirstNameOnly()(value)
 
 
 def occurrences(activity: Activity) -> list[date]:

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Users and roles")
 
     def ready(self) -> None:
-        from . import roles
+        from . import pii, roles
 
+        pre_save.connect(pii.refuse_pii_on_save, dispatch_uid="core.refuse_pii_on_save")
         post_migrate.connect(roles.sync_on_migrate, dispatch_uid="core.sync_role_permissions")

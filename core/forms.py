@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .pii import name_warnings, validate_no_pii
+from .pii import guard_plan, name_warnings
 
 
 class PIIGuardFormMixin(forms.Form):
@@ -30,16 +30,19 @@ class PIIGuardFormMixin(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data
         warnings: list[str] = []
-        for field in (*self.pii_fields, *self.pii_address_fields):
+        meta = getattr(self, "_meta", None)
+        plan = guard_plan(self.pii_fields, self.pii_address_fields, getattr(meta, "model", None), self.fields)
+        for field, validator in plan.items():
             value = cleaned.get(field)
             if not isinstance(value, str) or not value:
                 continue
             try:
-                validate_no_pii(value, allow_addresses=field in self.pii_address_fields)
+                validator(value)
             except ValidationError as error:
                 self.add_error(field, error)
                 continue
-            warnings += name_warnings(value)
+            if not validator.first_name_only:
+                warnings += name_warnings(value)
         self.pii_warnings = warnings
         if warnings and not cleaned.get("pii_confirmed"):
             self.fields["pii_confirmed"].widget = forms.CheckboxInput()

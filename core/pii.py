@@ -44,11 +44,13 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
 from stdnum.pl import pesel as stdnum_pesel
@@ -1008,3 +1010,144 @@ def find_names(text: str) -> list[Finding]:
 def name_warnings(text: str) -> list[str]:
     """Polish warnings for what looks like a person's name (not blocking: the user may confirm)."""
     return [f.message() for f in find_names(text)]
+
+
+# --- Which fields are guarded: declared once, on the model ---------------------------------------
+
+
+def _refusals(text: str, allow_addresses: bool) -> tuple[tuple[str, str], ...]:
+    """(code, message) per finding; cached so a form, the model and the save check the text once."""
+    return _cached_refusals(text, allow_addresses, get_language())
+
+
+@lru_cache(maxsize=512)
+def _cached_refusals(text: str, allow_addresses: bool, language: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((f"pii_{f.kind}", f.message()) for f in find_pii(text, allow_addresses=allow_addresses))
+
+
+@deconstructible
+class NoPII:
+    """A model-field validator: the field is free text that must carry no personal identifier.
+
+    Putting it on a field is the one declaration of a guarded text: model forms and the admin run
+    it, DRF model serializers copy it, the import and API mixins read it (``guarded_fields``), and
+    ``refuse_pii_on_save`` refuses a save on any other path. ``addresses=True`` lets a street address
+    through (a broken lamp "przy ul. Kolejowej 5"); a flat's address never passes.
+    """
+
+    first_name_only = False
+
+    def __init__(self, *, addresses: bool = False) -> None:
+        self.addresses = addresses
+
+    def __call__(self, value: object) -> None:
+        if not isinstance(value, str) or not value:
+            return
+        refusals = _refusals(value, self.addresses)
+        if refusals:
+            raise ValidationError([ValidationError(message, code=code) for code, message in refusals])
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.addresses == self.addresses
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.addresses))
+
+
+_TITLES = frozenset(["dr", "prof", "mgr", "inż", "ks", "pan", "pani"])
+
+
+def _looks_like_full_name(value: str) -> bool:
+    """“Heniu Nowak” or “dr Nowak”; a trailing initial (“Kasia K.”) or a lower-case word is fine."""
+    words = value.split()
+    if len(words) != 2:
+        return False
+    first, second = words
+    if first.rstrip(".").lower() in _TITLES:
+        return True
+    is_initial = len(second.rstrip(".")) == 1
+    return first[:1].isupper() and second[:1].isupper() and not is_initial
+
+
+@deconstructible
+class FirstNameOnly(NoPII):
+    """A leader's name as published on the schedule: a first name or a nickname, never a full name.
+
+    "Heniu", "Kasia K.", "Złota rączka" pass; "Heniu Nowak", "dr Nowak", "Pani Basia", digits and
+    identifiers do not.
+    """
+
+    first_name_only = True
+
+    def __init__(self) -> None:
+        super().__init__(addresses=False)
+
+    def __call__(self, value: object) -> None:
+        super().__call__(value)
+        if not isinstance(value, str) or not value.strip():
+            return
+        value = unicodedata.normalize("NFKC", value).strip()
+        if (
+            len(value.split()) > 2
+            or find_names(value)
+            or any(char.isdigit() for char in value)
+            or _looks_like_full_name(value)
+        ):
+            raise ValidationError(
+                _("Give only a first name or a nickname (e.g. “Heniu”), without a surname."), code="leader_name"
+            )
+
+
+def guarded_fields(model: type) -> dict[str, NoPII]:
+    """The model's fields that carry a ``NoPII`` validator, by name (empty for history tables)."""
+    return _guarded_fields(model)
+
+
+@cache
+def _guarded_fields(model: type) -> dict[str, NoPII]:
+    if hasattr(model, "instance_type"):  # a history table of django-simple-history copies, never guards
+        return {}
+    found: dict[str, NoPII] = {}
+    for field in model._meta.concrete_fields:  # type: ignore[attr-defined]
+        for validator in field.validators:
+            if isinstance(validator, NoPII):
+                found[field.name] = validator
+    return found
+
+
+def guard_plan(
+    declared: tuple[str, ...], declared_addresses: tuple[str, ...], model: type | None, present: object = None
+) -> dict[str, NoPII]:
+    """What a form, serializer or import guards: the fields its model declares, plus fields of its own
+    (``pii_fields``, ``pii_address_fields``) for inputs that are not model fields."""
+    plan: dict[str, NoPII] = {}
+    if model is not None:
+        plan.update(
+            (name, v)
+            for name, v in _guarded_fields(model).items()
+            if present is None or name in present  # type: ignore[operator]
+        )
+    plan.update((name, NoPII()) for name in declared if name not in plan)
+    plan.update((name, NoPII(addresses=True)) for name in declared_addresses if name not in plan)
+    return plan
+
+
+def refuse_pii_on_save(
+    sender: type, instance: object, update_fields: object = None, raw: bool = False, **_: object
+) -> None:
+    """pre_save: whatever path saves a guarded field (a service, a task, a command), the guard runs."""
+    if raw:
+        return  # loading fixtures
+    guarded = _guarded_fields(sender)
+    if not guarded:
+        return
+    errors: dict[str, list[ValidationError]] = {}
+    for name, validator in guarded.items():
+        if update_fields is not None and name not in update_fields:  # type: ignore[operator]
+            continue
+        try:
+            validator(getattr(instance, name, ""))
+        except ValidationError as error:
+            errors[name] = error.error_list
+    if errors:
+        raise ValidationError(errors)

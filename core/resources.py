@@ -3,7 +3,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from import_export import resources
 
-from .pii import validate_no_pii
+from .pii import guard_plan
 
 
 class PIIGuardResourceMixin(resources.ModelResource):
@@ -17,12 +17,12 @@ class PIIGuardResourceMixin(resources.ModelResource):
         self, instance: Any, import_validation_errors: dict[str, Any] | None = None, validate_unique: bool = True
     ) -> None:
         errors = dict(import_validation_errors or {})
-        for field in (*self.pii_fields, *self.pii_address_fields):
+        for field, validator in guard_plan(self.pii_fields, self.pii_address_fields, type(instance)).items():
             value = getattr(instance, field, "")
             if not isinstance(value, str) or not value:
                 continue
             try:
-                validate_no_pii(value, allow_addresses=field in self.pii_address_fields)
+                validator(value)
             except ValidationError as error:
                 errors.setdefault(field, []).extend(error.messages)
         super().validate_instance(instance, errors, validate_unique)

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from .pii import name_warnings, validate_no_pii
+from .pii import guard_plan, name_warnings
 
 
 class PIIGuardSerializerMixin(serializers.Serializer):
@@ -19,16 +19,19 @@ class PIIGuardSerializerMixin(serializers.Serializer):
         attrs = super().validate(attrs)
         errors: dict[str, list[str]] = {}
         warnings: list[str] = []
-        for field in (*self.pii_fields, *self.pii_address_fields):
+        meta = getattr(self, "Meta", None)
+        plan = guard_plan(self.pii_fields, self.pii_address_fields, getattr(meta, "model", None), self.fields)
+        for field, validator in plan.items():
             value = attrs.get(field)
             if not isinstance(value, str) or not value:
                 continue
             try:
-                validate_no_pii(value, allow_addresses=field in self.pii_address_fields)
+                validator(value)
             except DjangoValidationError as error:
                 errors[field] = list(error.messages)
                 continue
-            warnings += name_warnings(value)
+            if not validator.first_name_only:
+                warnings += name_warnings(value)
         if errors:
             raise serializers.ValidationError(errors)
         self.pii_warnings = warnings

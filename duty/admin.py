@@ -16,7 +16,6 @@ from .selectors import text_search_q
 
 @admin.register(Place)
 class PlaceAdmin(PIIGuardAdminMixin, ImportExportModelAdmin):
-    pii_address_fields = ("description",)
     resource_classes = [PlaceResource]
     list_display = ("name", "kind", "district", "lat", "lon", "active")
     list_filter = ("kind", "district", "active")
@@ -39,7 +38,6 @@ class CounterTapInline(admin.TabularInline):
 
 @admin.register(Shift)
 class ShiftAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
-    pii_fields = ("summary",)
     list_display = ("planned_start", "place", "status", "assistant_names", "coffee", "adults", "children")
     list_filter = ("status", "place", ("planned_start", admin.DateFieldListFilter), "assistants")
     list_select_related = ("place",)
@@ -64,7 +62,6 @@ class ShiftAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(ConversationNote)
 class ConversationNoteAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
-    pii_fields = ("text",)
     list_display = ("created_at", "place", "date", "stage", "age_band", "need_names", "wants_follow_up", "created_by")
     list_filter = (
         "stage",

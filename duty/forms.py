@@ -32,8 +32,6 @@ class ClientUUIDMixin(forms.Form):
 
 
 class NoteForm(PIIGuardFormMixin, ClientUUIDMixin, forms.ModelForm):
-    pii_fields = ("text",)
-
     needs = forms.ModelMultipleChoiceField(
         label=_("Needs"),
         queryset=Need.objects.filter(active=True),

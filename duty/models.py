@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import ClientWrite
+from core.pii import NoPII
 
 
 class Place(models.Model):
@@ -22,12 +23,12 @@ class Place(models.Model):
         CLUB = "club", _("in front of the Club")
         OTHER = "other", _("other")
 
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True, validators=[NoPII(addresses=True)])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    district = models.CharField(_("district"), max_length=120, blank=True)
+    district = models.CharField(_("district"), max_length=120, blank=True, validators=[NoPII(addresses=True)])
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[NoPII(addresses=True)])
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -82,7 +83,7 @@ class Shift(ClientWrite):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     weather = models.CharField(_("weather"), max_length=12, choices=Weather.choices, blank=True)
     touchpoints = models.JSONField(_("touchpoints used"), default=list, blank=True)
-    summary = models.TextField(_("summary of observations"), blank=True)
+    summary = models.TextField(_("summary of observations"), blank=True, validators=[NoPII()])
     onlookers = models.PositiveIntegerField(
         _("watched without talking"),
         default=0,
@@ -202,7 +203,7 @@ class ConversationNote(ClientWrite):
     touchpoint = models.CharField(_("touchpoint"), max_length=20, choices=Touchpoint.choices, blank=True)
     age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
     first_contact = models.BooleanField(_("first contact"), default=False)
-    text = models.TextField(_("note"), max_length=2000, blank=True)
+    text = models.TextField(_("note"), max_length=2000, blank=True, validators=[NoPII()])
     wants_follow_up = models.BooleanField(_("wants follow-up"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -6,8 +6,6 @@ from .models import Place
 
 
 class PlaceResource(PIIGuardResourceMixin, resources.ModelResource):
-    pii_address_fields = ("description",)
-
     class Meta:
         model = Place
         fields = ("id", "name", "kind", "district", "lat", "lon", "description", "active")

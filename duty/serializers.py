@@ -18,8 +18,6 @@ class NeedSerializer(serializers.ModelSerializer):
 
 
 class PlaceSerializer(PIIGuardSerializerMixin, serializers.ModelSerializer):
-    pii_address_fields = ("description",)
-
     class Meta:
         model = Place
         fields = ("id", "name", "kind", "district", "lat", "lon", "description", "active")
@@ -87,7 +85,6 @@ class NeedCodesField(serializers.ListField):
 
 
 class NoteSerializer(PIIGuardSerializerMixin, serializers.ModelSerializer):
-    pii_fields = ("text",)
     client_uuid = serializers.UUIDField()
     # Codes in, codes out. The service checks the codes in the same statement that tags the note,
     # so a note with five needs costs one query for them, not five.

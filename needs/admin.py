@@ -126,7 +126,6 @@ class ActionForm(forms.Form):
 
 @admin.register(Problem)
 class ProblemAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
-    pii_address_fields = ("description", "location", "public_summary")
     resource_classes = [ProblemResource]
     list_display = ("code", "category", "place", "status", "feedback", "reported_at", "untold_since")
     list_filter = (
@@ -306,7 +305,6 @@ class ProblemAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAd
 class ReferralAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
     """Referrals are created by the "forward" action on problems, so they get a timeline event."""
 
-    pii_address_fields = ("answer",)
     list_display = ("problem", "institution", "channel", "sent_on", "due_on", "answered_on", "outcome")
     list_filter = ("institution", "outcome", "channel")
     list_select_related = ("problem__category", "institution")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import ClientWrite
+from core.pii import NoPII
 
 
 class Need(models.Model):
@@ -96,8 +97,8 @@ class Institution(models.Model):
 
 class ProblemCategory(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=120, validators=[NoPII(addresses=True)])
+    description = models.TextField(_("description"), blank=True, validators=[NoPII(addresses=True)])
     institutions = models.ManyToManyField(
         Institution, blank=True, related_name="categories", verbose_name=_("usually handled by")
     )
@@ -188,13 +189,22 @@ class Problem(ClientWrite):
     place = models.ForeignKey(
         "duty.Place", on_delete=models.PROTECT, null=True, blank=True, related_name="problems", verbose_name=_("place")
     )
-    location = models.CharField(_("location"), max_length=200, blank=True, help_text=_("Where exactly, in words."))
+    location = models.CharField(
+        _("location"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where exactly, in words."),
+        validators=[NoPII(addresses=True)],
+    )
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    description = models.TextField(_("description"), help_text=_("Internal: never published."))
+    description = models.TextField(
+        _("description"), help_text=_("Internal: never published."), validators=[NoPII(addresses=True)]
+    )
     public_summary = models.TextField(
         _("public summary"),
         blank=True,
+        validators=[NoPII(addresses=True)],
         help_text=_(
             "Written or approved by a coordinator; the only description Open311 publishes. Until there is one, "
             "only the category and the place are published."
@@ -230,7 +240,7 @@ class Problem(ClientWrite):
     feedback = models.CharField(
         _("feedback to residents"), max_length=10, choices=Feedback.choices, default=Feedback.PENDING
     )
-    feedback_waived_reason = models.TextField(_("why feedback was waived"), blank=True)
+    feedback_waived_reason = models.TextField(_("why feedback was waived"), blank=True, validators=[NoPII()])
     untold_since = models.DateTimeField(
         _("news not yet told since"),
         null=True,
@@ -323,7 +333,7 @@ class Referral(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL)
     sent_on = models.DateField(_("sent on"), default=timezone.localdate)
     due_on = models.DateField(_("answer due on"))
-    answer = models.TextField(_("answer"), blank=True)
+    answer = models.TextField(_("answer"), blank=True, validators=[NoPII(addresses=True)])
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
     created_by = models.ForeignKey(
@@ -385,8 +395,15 @@ class ProblemEvent(models.Model):
         Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name=_("referral")
     )
     status_after = models.CharField(_("status after"), max_length=20, choices=Problem.Status.choices, blank=True)
-    public_text = models.TextField(_("public text"), blank=True, help_text=_("Shown to residents on the status page."))
-    internal_text = models.TextField(_("internal text"), blank=True, help_text=_("Only for staff."))
+    public_text = models.TextField(
+        _("public text"),
+        blank=True,
+        help_text=_("Shown to residents on the status page."),
+        validators=[NoPII(addresses=True)],
+    )
+    internal_text = models.TextField(
+        _("internal text"), blank=True, help_text=_("Only for staff."), validators=[NoPII()]
+    )
 
     class Meta:
         verbose_name = _("problem event")

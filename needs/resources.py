@@ -14,7 +14,6 @@ class ProblemResource(PIIGuardResourceMixin, resources.ModelResource):
 
     Imported rows go through the same service as the phone: they get a code and a timeline."""
 
-    pii_address_fields = ("description", "location")
     category = fields.Field(
         attribute="category", column_name="category", widget=widgets.ForeignKeyWidget(ProblemCategory, field="code")
     )
