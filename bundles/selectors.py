@@ -131,6 +131,22 @@ def told_counts(shift: Shift) -> dict[int, dict[str, int]]:
     return dict(counts)
 
 
+def told_totals(
+    services: list[int], *, today: date | None = None, days: int = DEMAND_DAYS
+) -> dict[int, dict[str, Cell]]:
+    """How often residents were told about each service (and walked over) in the last ``days``
+    days, on every shift: ``{service_id: {"told": cell, "handoff": cell}}``, small counts as "<5"."""
+    today = today or timezone.localdate()
+    since = today - timedelta(days=days - 1)
+    rows = (
+        ServiceTold.objects.filter(service_id__in=services, at__date__gte=since, at__date__lte=today)
+        .values("service_id", "kind")
+        .annotate(n=Count("pk"))
+    )
+    found = {(r["service_id"], r["kind"]): r["n"] for r in rows}
+    return {pk: {kind: cell(found.get((pk, kind), 0)) for kind in ServiceTold.Kind.values} for pk in services}
+
+
 def phone_services() -> dict[str, list[dict[str, object]]]:
     """Every service on offer, by need code, for the phone's "Co może pomóc?" (kept offline).
 

@@ -233,6 +233,21 @@ def main() -> int:
     ratio_row("club /klub/", get("anonymous", "/klub/"), "page", floor_page_anon, 3)
     ratio_row("notifications /powiadomienia/", get("coordinator", "/powiadomienia/"), "page", floor_page_coord, 3)
     ratio_row("overview /koordynator/ (i16)", get("coordinator", "/koordynator/"), "page", floor_page_coord, 3)
+    ratio_row("services /uslugi/", get("anonymous", "/uslugi/"), "page", floor_page_anon, 3)
+    ratio_row(
+        "services for a need /uslugi/limited_money/",
+        get("anonymous", "/uslugi/limited_money/"),
+        "page",
+        floor_page_anon,
+        3,
+    )
+    ratio_row(
+        "diagnosis /wiazki/diagnoza/ (90 days of notes)",
+        get("coordinator", "/wiazki/diagnoza/"),
+        "page",
+        floor_page_coord,
+        3,
+    )
 
     # API lists: 2× a bare DRF view with one query.
     ratio_row(
@@ -240,6 +255,10 @@ def main() -> int:
     )
     ratio_row("API /api/v1/shifts/", get("assistant", "/api/v1/shifts/"), "api", floor_list, 2)
     ratio_row("API /api/v1/problems/", get("coordinator", "/api/v1/problems/"), "api", floor_list_coord, 2)
+    ratio_row(
+        "API /api/v1/services/?need=", get("assistant", "/api/v1/services/?need=limited_money"), "api", floor_list, 2
+    )
+    ratio_row("API /api/v1/bundles/", get("assistant", "/api/v1/bundles/"), "api", floor_list, 2)
 
     # Cached public feeds: 10× the base template with one query.
     ratio_row("Open311 requests.json", get("anonymous", "/open311/v2/requests.json"), "page", floor_page_anon, 10)

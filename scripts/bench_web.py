@@ -76,6 +76,8 @@ def main() -> int:
             ("report look-up /z/", "/z/", None, "public"),
             ("club schedule /klub/", "/klub/", None, "public"),
             ("accessibility /dostepnosc/", "/dostepnosc/", None, "public"),
+            ("services /uslugi/", "/uslugi/", None, "public"),
+            ("services for a need /uslugi/limited_money/", "/uslugi/limited_money/", None, "public"),
             ("club staff home", "/klub/zespol/", ("klub", password), None),
             ("coordinator overview", "/koordynator/", ("koordynator", password), None),
         ]

@@ -162,3 +162,44 @@ def test_it_embeds_what_can_help_in_the_duty_screen(assistant_client, assistant)
     data = json.loads(html.split('id="what-helps-data" type="application/json">')[1].split("</script>")[0])
     assert [s["name"] for s in data["services"]["limited_money"]] == ["Porada w sprawie długów"]
     assert "data-what-helps" in html
+
+
+def test_it_shows_how_often_residents_were_told_about_each_bundle_service(assistant_client, assistant):
+    from bundles.services import service_told_record
+
+    often, rarely = ServiceFactory.create(name="Porada w sprawie długów"), ServiceFactory.create(name="Obiad za 10 zł")
+    bundle = BundleFactory.create(services=[often, rarely])
+    shift = ShiftFactory.create(assistants=[assistant])
+    for _ in range(6):
+        service_told_record(service=often, shift=shift)
+    service_told_record(service=often, shift=shift, kind="handoff")
+    service_told_record(service=rarely, shift=shift)
+    html = assistant_client.get(reverse("bundles:bundle_detail", args=[bundle.pk])).content.decode()
+    told = {
+        item.split('"')[0]: item.split("data-told>")[1].split("</span>")[0]
+        for item in html.split('<li data-service-id="')[1:]
+    }
+    assert told == {
+        str(often.pk): "powiedziano 6, ciepłe przekazanie &lt;5",
+        str(rarely.pk): "powiedziano &lt;5, ciepłe przekazanie 0",
+    }
+
+
+def test_it_keeps_the_bundle_pages_to_the_same_queries_for_1_and_50(assistant_client, django_assert_max_num_queries):
+    def add():
+        return BundleFactory.create(
+            needs=[NeedFactory.create()], services=[ServiceFactory.create(), ServiceFactory.create()]
+        )
+
+    bundle = add()
+    detail = reverse("bundles:bundle_detail", args=[bundle.pk])
+    with django_assert_max_num_queries(16) as one:
+        assistant_client.get(reverse("bundles:bundle_list"))
+        assistant_client.get(detail)
+    for _ in range(49):
+        add()
+    bundle.services.add(*ServiceFactory.create_batch(48))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assistant_client.get(reverse("bundles:bundle_list"))
+        r = assistant_client.get(detail)
+    assert r.content.decode().count("data-told>") == 50
