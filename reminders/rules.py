@@ -8,10 +8,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import lru_cache
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -54,14 +56,32 @@ class Roles:
         return self._ids[role]
 
 
+# Stands for an object's id while a URL pattern is reversed once for a whole sweep.
+_PLACEHOLDER = "987654321"
+
+
+@lru_cache(maxsize=256)
+def _pattern(view: str, arity: int, urlconf: str | None) -> str | None:
+    try:
+        return reverse(view, args=[_PLACEHOLDER] * arity, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
 def link(name: str, args: tuple[object, ...], *, admin: str, admin_id: object = None) -> str:
-    """The page for the person who acts on it; the admin while that page does not exist."""
+    """The page for the person who acts on it; the admin while that page does not exist.
+
+    Each pattern is reversed once and filled in per object: a sweep links thousands of objects.
+    """
     admin_args = () if admin_id is None else (admin_id,)
+    urlconf = get_urlconf()
     for view, view_args in ((name, args), (admin, admin_args)):
-        try:
-            return reverse(view, args=view_args)
-        except NoReverseMatch:
+        pattern = _pattern(view, len(view_args), urlconf)
+        if pattern is None:
             continue
+        for arg in view_args:
+            pattern = pattern.replace(_PLACEHOLDER, quote(str(arg), safe=""), 1)
+        return pattern
     return ""
 
 
@@ -261,7 +281,8 @@ def problem_due(problem: Problem, recipients: list[int]) -> Due:
         "1",
         recipients,
         _("New problem %(code)s: %(category)s") % {"code": problem.code, "category": problem.category},
-        f"{problem.place or problem.location}: {problem.description[:300]}",
+        # Where, never what: the description is staff text that may quote a conversation; the link shows it.
+        str(problem.place or problem.location),
         link("admin:needs_problem_change", (problem.pk,), admin="admin:needs_problem_changelist"),
     )
 
@@ -281,7 +302,8 @@ def note_due(note: ConversationNote, recipients: list[int]) -> Due:
         "1",
         recipients,
         _("A resident at %(place)s wants follow-up") % {"place": note.place},
-        note.text[:300],
+        # Never the note's text (it stays in the app, behind the link and a login).
+        _("Open the note to see what was agreed."),
         link("admin:duty_conversationnote_change", (note.pk,), admin="admin:duty_conversationnote_changelist"),
     )
 
@@ -313,3 +335,22 @@ SELF_RESOLVING = frozenset(
 def evaluate(now: datetime) -> list[Due]:
     roles = Roles()
     return [due for rule in RULES for due in rule(now, roles)]
+
+
+# Where all the items of one kind can be worked through: the link of a notification that lists several.
+LIST_LINKS: dict[str, tuple[str, str]] = {
+    Kind.ANSWER_OVERDUE: ("admin:needs_referral_changelist", "?outcome__exact=pending"),
+    Kind.FEEDBACK_UNTOLD: ("duty:home", ""),
+    Kind.SHIFT_OPEN: ("duty:shift_list", ""),
+    Kind.SHIFT_NO_ASSISTANT: ("duty:week", ""),
+    Kind.SESSION_NO_LEADER: ("club:staff_home", ""),
+    Kind.ATTENDANCE_MISSING: ("club:staff_home", ""),
+    Kind.NEW_PROBLEM: ("needs:problem_list", ""),
+    Kind.FOLLOW_UP: ("admin:duty_conversationnote_changelist", "?wants_follow_up__exact=1"),
+}
+
+
+def list_link(kind: str) -> str:
+    view, query = LIST_LINKS.get(kind, ("reminders:list", ""))
+    pattern = _pattern(view, 0, get_urlconf())
+    return pattern + query if pattern else link("reminders:list", (), admin="reminders:list")

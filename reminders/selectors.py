@@ -8,10 +8,14 @@ from core.roles import ASSISTANT, CLUB, COORDINATOR, user_roles
 
 from .models import EmailPreference, Kind, Notification
 
+# The bell counts up to this and shows "99+" beyond: the count stays cheap however many are unread.
+BELL_LIMIT = 100
+
 
 def notifications_unread_count(*, user: User) -> int:
-    """What the bell shows: unread and still current (a resolved reminder no longer counts)."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True, reminder__resolved_at__isnull=True).count()
+    """What the bell shows: unread and still current (a resolved reminder no longer counts), at most BELL_LIMIT."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True, reminder__resolved_at__isnull=True)
+    return unread[:BELL_LIMIT].count()
 
 
 def notifications_for(*, user: User) -> QuerySet[Notification]:

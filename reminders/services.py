@@ -6,13 +6,15 @@ row lock that skips rows another sweep holds, and the claim is committed before 
 """
 
 import logging
+import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -57,55 +59,90 @@ def _email_wanted(due: list[rules.Due]) -> set[tuple[int, str]]:
     return {(u, d.kind) for d in due for u in d.recipients if u in with_address and (u, d.kind) not in opted_out}
 
 
-def reminders_store(*, due: list[rules.Due], now: datetime) -> int:
-    """Create the reminders and their notifications; rows that exist stay as they are.
+# A notification that lists several items names this many; the rest are behind its link.
+SUMMARY_LINES = 20
+# Object keys of the reminders that list a sweep's items for one person (never resolved by the rules).
+SUMMARY_KEY = "list:"
 
-    Both inserts ignore conflicts on the unique keys, so concurrent sweeps cannot duplicate;
-    returns how many notifications this call added.
+
+def _insert_new(
+    rows: list[tuple[str, str, str, str, str, str, bool]], now: datetime
+) -> list[tuple[int, str, str, str]]:
+    """One INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING RETURNING: the reminders this call made.
+
+    A reminder that exists (made by an earlier sweep, or by one running now) is not returned,
+    so each one is announced exactly once, however many sweeps run.
+    """
+    if not rows:
+        return []
+    kinds, keys, occurrences, titles, bodies, urls, escalated = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Reminder._meta.db_table}
+                    (kind, object_key, occurrence, title, body, url, escalated, created_at)
+                SELECT k, o, c, t, b, u, e, %s
+                FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[])
+                     AS x(k, o, c, t, b, u, e)
+                ON CONFLICT (kind, object_key, occurrence) DO NOTHING
+                RETURNING id, kind, object_key, occurrence""",  # noqa: S608 - the table name is the model's
+            [now, kinds, keys, occurrences, titles, bodies, urls, escalated],
+        )
+        return cursor.fetchall()
+
+
+def _summary(kind: str, items: list[rules.Due]) -> tuple[str, str, str]:
+    """Title, body and link of one notification listing several items of a kind (titles only)."""
+    label = Kind(kind).label
+    title = _("%(kind)s — new: %(n)s") % {"kind": label, "n": len(items)}
+    ordered = sorted(items, key=lambda d: (not d.escalated, d.title))
+    lines = [f"• {d.title}" for d in ordered[:SUMMARY_LINES]]
+    rest = len(items) - SUMMARY_LINES
+    if rest > 0:
+        lines.append(_("… and %(n)s more.") % {"n": rest})
+    return title[:200], "\n".join(lines), rules.list_link(kind)[:300]
+
+
+def reminders_store(*, due: list[rules.Due], now: datetime) -> int:
+    """Store what is due and notify each person once per kind about what is new.
+
+    Every item is a reminder, unique per (kind, object, occurrence) and inserted set-based; only
+    the items this call inserted are announced. A person who has one new item of a kind gets a
+    notification about it; a person with several gets one notification listing them (and so at
+    most one e-mail per kind per sweep), never one per item. Returns the notifications made.
     """
     if not due:
         return 0
-    Reminder.objects.bulk_create(
+    inserted = _insert_new(
+        [(d.kind, d.object_key, d.occurrence, d.title[:200], d.body, d.url[:300], d.escalated) for d in due], now
+    )
+    if not inserted:
+        return 0
+    new_ids = {(kind, key, occurrence): pk for pk, kind, key, occurrence in inserted}
+    per_person: dict[tuple[int, str], list[tuple[int, rules.Due]]] = defaultdict(list)
+    for d in due:
+        pk = new_ids.get((d.kind, d.object_key, d.occurrence))
+        if pk is not None:
+            for user in dict.fromkeys(d.recipients):
+                per_person[(user, d.kind)].append((pk, d))
+    pairs = [(user, kind, items[0][0]) for (user, kind), items in per_person.items() if len(items) == 1]
+    lists = {(user, kind): items for (user, kind), items in per_person.items() if len(items) > 1}
+    if lists:
+        stamp = f"{now:%Y%m%dT%H%M%S}.{uuid.uuid4().hex[:8]}"
+        rows = []
+        for (user, kind), items in lists.items():
+            title, body, url = _summary(kind, [d for _pk, d in items])
+            rows.append((kind, f"{SUMMARY_KEY}{user}", stamp, title, body, url, any(d.escalated for _pk, d in items)))
+        for pk, kind, key, _occurrence in _insert_new(rows, now):
+            pairs.append((int(key.removeprefix(SUMMARY_KEY)), kind, pk))
+    wanted = _email_wanted(due)
+    made = Notification.objects.bulk_create(
         [
-            Reminder(
-                kind=d.kind,
-                object_key=d.object_key,
-                occurrence=d.occurrence,
-                title=d.title[:200],
-                body=d.body,
-                url=d.url[:300],
-                escalated=d.escalated,
-                created_at=now,
-            )
-            for d in due
+            Notification(reminder_id=pk, recipient_id=user, email_wanted=(user, kind) in wanted, created_at=now)
+            for user, kind, pk in pairs
         ],
         ignore_conflicts=True,
     )
-    ids = {
-        (kind, key, occurrence): pk
-        for pk, kind, key, occurrence in Reminder.objects.filter(
-            kind__in={d.kind for d in due}, object_key__in={d.object_key for d in due}
-        ).values_list("pk", "kind", "object_key", "occurrence")
-    }
-    wanted = _email_wanted(due)
-    rows = [
-        Notification(
-            reminder_id=ids[(d.kind, d.object_key, d.occurrence)],
-            recipient_id=user,
-            email_wanted=(user, d.kind) in wanted,
-            created_at=now,
-        )
-        for d in due
-        for user in d.recipients
-    ]
-    existing = set(
-        Notification.objects.filter(reminder_id__in={r.reminder_id for r in rows}).values_list(
-            "reminder_id", "recipient_id"
-        )
-    )
-    fresh = [r for r in rows if (r.reminder_id, r.recipient_id) not in existing]
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    return len(fresh)
+    return len(made)
 
 
 def reminders_resolve(*, due: list[rules.Due], now: datetime) -> int:
@@ -115,8 +152,10 @@ def reminders_resolve(*, due: list[rules.Due], now: datetime) -> int:
     are dropped.
     """
     active = {(d.kind, d.object_key, d.occurrence) for d in due}
-    open_ = Reminder.objects.filter(kind__in=rules.SELF_RESOLVING, resolved_at__isnull=True).values_list(
-        "pk", "kind", "object_key", "occurrence"
+    open_ = (
+        Reminder.objects.filter(kind__in=rules.SELF_RESOLVING, resolved_at__isnull=True)
+        .exclude(object_key__startswith=SUMMARY_KEY)
+        .values_list("pk", "kind", "object_key", "occurrence")
     )
     cleared = [pk for pk, kind, key, occurrence in open_ if (kind, key, occurrence) not in active]
     if cleared:

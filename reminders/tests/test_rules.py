@@ -214,9 +214,12 @@ def test_it_sends_each_email_once_when_two_sweeps_run_at_once(coordinator, assis
     for t in threads:
         t.join()
     wanted = Notification.objects.filter(email_wanted=True).count()
-    assert wanted == 10  # five overdue answers and five new problems, one coordinator
+    # Five overdue answers and five new problems: one notification listing each kind, one coordinator.
+    assert wanted == 2
     assert len(mail.outbox) == wanted
-    assert Reminder.objects.count() == 10
+    assert Reminder.objects.count() == 12
+    listings = Reminder.objects.filter(object_key__startswith="list:").order_by("kind")
+    assert [(r.kind, r.body.count("• ")) for r in listings] == [("answer_overdue", 5), ("new_problem", 5)]
 
 
 def test_it_respects_email_turned_off_per_kind(coordinator, client):
@@ -383,11 +386,11 @@ def test_it_sweeps_with_the_same_queries_for_1_and_20_due(
     for _ in range(referrals):
         overdue_referral(coordinator, days_late=2)
     mail.outbox.clear()
-    # One UPDATE per e-mail (each is marked sent right after sending, so a crash mid-batch resends
-    # nothing); everything else is set-based: 23 queries however many are due.
-    with django_assert_max_num_queries(23 + 2 * referrals):
+    # Set-based throughout, and one e-mail per person per kind however many are due (each marked
+    # sent right after sending, so a crash mid-batch resends nothing).
+    with django_assert_max_num_queries(27):
         services.reminders_sweep()
-    assert len(mail.outbox) == 2 * referrals
+    assert len(mail.outbox) == 2
     with django_assert_max_num_queries(20):
         services.reminders_sweep()  # nothing new: no per-row work at all
 
@@ -416,3 +419,38 @@ def test_the_weekly_summary_counts_a_problem_the_admin_settled_by_recording_an_a
     services.summary_weekly(now=datetime.combine(next_monday, time(7), tzinfo=WARSAW))
     body = Reminder.objects.get(kind="weekly_summary").body
     assert "Problemy otwarte: 1; zamknięte: 1" in body.splitlines()
+
+
+def test_it_lists_many_new_items_in_one_notification_and_one_email_per_person_and_kind(coordinator, assistant):
+    for days in range(1, 26):
+        overdue_referral(coordinator, days_late=days)
+    mail.outbox.clear()
+    result = services.reminders_sweep()
+    listings = Notification.objects.filter(recipient=coordinator, reminder__kind="answer_overdue")
+    assert [n.reminder.title for n in listings] == ["Spóźniona odpowiedź instytucji — nowe: 25"]
+    body = listings.get().reminder.body
+    assert body.count("• ") == 20 and "… i jeszcze 5." in body
+    assert listings.get().reminder.url == "/admin/needs/referral/?outcome__exact=pending"
+    overdue_mails = [m for m in mail.outbox if "Spóźniona odpowiedź" in m.subject and m.to == [coordinator.email]]
+    assert len(overdue_mails) == 1 and "… i jeszcze 5." in overdue_mails[0].body
+    assert result.created == Notification.objects.count() == 2  # the new problems are listed in the other
+    mail.outbox.clear()
+    again = services.reminders_sweep()
+    assert (again.created, again.emailed, mail.outbox) == (0, 0, [])
+
+
+def test_it_never_puts_note_text_into_a_reminder_or_an_email(coordinator, assistant):
+    shift = ShiftFactory.create(assistants=[assistant])
+    secret = "Pani Zofia z parteru boi się sąsiada"
+    ConversationNote.objects.create(shift=shift, place=shift.place, wants_follow_up=True, text=secret)
+    problem = report(place=shift.place)
+    type(problem).objects.filter(pk=problem.pk).update(description=secret)
+    Reminder.objects.all().delete()
+    mail.outbox.clear()
+    services.reminders_sweep()
+    assert Reminder.objects.filter(kind__in=["follow_up", "new_problem"]).count() == 2
+    texts = [str(t) for r in Reminder.objects.all() for t in (r.title, r.body)]
+    texts += [str(m.body) for m in mail.outbox] + [
+        str(a[0]) for m in mail.outbox for a in getattr(m, "alternatives", [])
+    ]
+    assert mail.outbox and not [t for t in texts if "Zofia" in t]

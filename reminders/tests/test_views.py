@@ -11,7 +11,7 @@ from duty.tests.factories import ShiftFactory
 from mobilny_asystent.celery import app
 from needs.tests.factories import report
 from reminders import services
-from reminders.models import EmailPreference, Kind, Notification
+from reminders.models import EmailPreference, Kind, Notification, Reminder
 from reminders.tests.factories import NotificationFactory, notify
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,13 @@ def test_it_notifies_coordinators_of_a_reported_problem_at_once(eager, coordinat
     assert notification.reminder.url == f"/admin/needs/problem/{problem.pk}/change/"
     services.reminders_sweep(now=timezone.now() + timedelta(minutes=10))
     assert Notification.objects.count() == 1  # the sweep sees it and adds nothing
+
+
+def test_the_bell_counts_at_most_a_hundred_and_shows_99_plus(coordinator, coordinator_client):
+    reminders = Reminder.objects.bulk_create(
+        [Reminder(kind="new_problem", object_key=f"problem:{i}", occurrence="1", title=f"P{i}") for i in range(150)]
+    )
+    Notification.objects.bulk_create([Notification(reminder=r, recipient=coordinator) for r in reminders])
+    response = coordinator_client.get("/powiadomienia/")
+    assert response.context["unread_notifications"] == 100
+    assert '<span class="badge rounded-pill bg-warning text-dark bell-count">99+</span>' in response.content.decode()
