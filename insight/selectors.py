@@ -166,6 +166,31 @@ def totals(period: Period) -> Totals:
     )
 
 
+def change(now: float, before: float) -> float | None:
+    """Change against the previous period in per cent; none when there was nothing before."""
+    if not before:
+        return None
+    return round(100 * (now - before) / before, 1)
+
+
+def comparison(now: Totals, before: Totals) -> list[dict[str, Any]]:
+    rows = [
+        ("contacts", _("Residents talked to")),
+        ("first_time", _("First contacts")),
+        ("shifts", _("Shifts held")),
+        ("hours", _("Hours on duty")),
+        ("reported", _("Problems reported")),
+        ("settled", _("Problems settled")),
+        ("told", _("Problems residents heard back about")),
+        ("club_visits", _("Club visits")),
+    ]
+    out = []
+    for key, label in rows:
+        a, b = getattr(now, key), getattr(before, key)
+        out.append({"key": key, "label": label, "now": a, "before": b, "change": change(a, b)})
+    return out
+
+
 # --- The journey funnel --------------------------------------------------------------------
 
 
@@ -352,6 +377,9 @@ class ClubAttendance:
     labels: list[str]
     groups: Series
     first_time: Cell
+
+    def rows(self) -> list[tuple[str, Cell]]:
+        return list(zip(self.labels, self.groups.cells, strict=True))
 
     def chart(self) -> dict[str, Any]:
         return {

@@ -1,14 +1,18 @@
 """The coordinator's pages: the overview, where the bike is needed next, and the funder report."""
 
 from datetime import timedelta
+from smtplib import SMTPException
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from club.models import Session
 from core.decorators import role_required
@@ -16,7 +20,8 @@ from core.roles import COORDINATOR
 from duty.models import Shift
 from needs.models import Problem, Referral
 
-from . import selectors
+from . import report, selectors, services
+from .costs import period_costs
 from .periods import Period, period_from_query
 
 coordinators = role_required(COORDINATOR)
@@ -27,31 +32,6 @@ def _period_or_400(request: HttpRequest, **kwargs: Any) -> Period | HttpResponse
         return period_from_query(request.GET, **kwargs)
     except ValidationError as e:
         return render(request, "insight/bad_period.html", {"errors": e.messages}, status=400)
-
-
-def change(now: float, before: float) -> float | None:
-    """Change against the previous period in per cent; none when there was nothing before."""
-    if not before:
-        return None
-    return round(100 * (now - before) / before, 1)
-
-
-def comparison(now: selectors.Totals, before: selectors.Totals) -> list[dict[str, Any]]:
-    rows = [
-        ("contacts", _("Residents talked to")),
-        ("first_time", _("First contacts")),
-        ("shifts", _("Shifts held")),
-        ("hours", _("Hours on duty")),
-        ("reported", _("Problems reported")),
-        ("settled", _("Problems settled")),
-        ("told", _("Problems residents heard back about")),
-        ("club_visits", _("Club visits")),
-    ]
-    out = []
-    for key, label in rows:
-        a, b = getattr(now, key), getattr(before, key)
-        out.append({"key": key, "label": label, "now": a, "before": b, "change": change(a, b)})
-    return out
 
 
 def period_links(period: Period) -> list[tuple[str, Period]]:
@@ -128,7 +108,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "next": period.next(),
             "period_links": period_links(period),
             "totals": now_totals,
-            "comparison": comparison(now_totals, before_totals),
+            "comparison": selectors.comparison(now_totals, before_totals),
             "steps": steps,
             "feedback": feedback,
             "club": club,
@@ -145,6 +125,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 starts_at__gte=now, starts_at__lt=week_end, cancelled=False
             ).count(),
             "min_cell": settings.STATS_MIN_CELL,
+            "costs": period_costs(period, now_totals),
         },
     )
 
@@ -176,3 +157,80 @@ def hotspots(request: HttpRequest) -> HttpResponse:
             "stale_days": selectors.STALE_DAYS,
         },
     )
+
+
+@coordinators
+def report_xlsx(request: HttpRequest) -> HttpResponse:
+    """GET /koordynator/raport.xlsx?od=&do= : the funder report for that range."""
+    period = _period_or_400(request)
+    if isinstance(period, HttpResponse):
+        return period
+    data = report.xlsx(report.build(period))
+    response = HttpResponse(data, content_type=services.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{report.filename(period)}"'
+    return response
+
+
+@coordinators
+def report_page(request: HttpRequest) -> HttpResponse:
+    """The same report as a printable page, with the charts."""
+    period = _period_or_400(request)
+    if isinstance(period, HttpResponse):
+        return period
+    r = report.build(period)
+    charts = {
+        "funnel": {
+            "labels": [s.label for s in r.steps],
+            "values": [s.n for s in r.steps],
+            "before": [s.n for s in selectors.funnel(r.before)],
+            "conversions": [s.conversion for s in r.steps],
+        },
+        "weekly": selectors.contacts_per_week(period).chart(),
+        "needs": selectors.needs_over_time(period).chart(),
+        "ageing": r.ageing.chart(),
+        "club": r.club.chart(),
+        "strings": {
+            "now": period.label,
+            "before": r.previous.label,
+            "contacts": _("Residents talked to"),
+            "problems": _("Open problems"),
+            "visits": _("Club visits"),
+            "conversion": _("of the step before"),
+        },
+    }
+    return render(
+        request,
+        "insight/report.html",
+        {
+            "r": r,
+            "period": period,
+            "previous": r.previous,
+            "next": period.next(),
+            "period_links": period_links(period),
+            "comparison": selectors.comparison(r.totals, r.before),
+            "charts": charts,
+            "min_cell": settings.STATS_MIN_CELL,
+        },
+    )
+
+
+@coordinators
+@require_POST
+def report_test(request: HttpRequest) -> HttpResponse:
+    """ "Send a test to me": the report of the period shown, to the coordinator's own address."""
+    target = reverse("insight:report")
+    period = _period_or_400(request)
+    if isinstance(period, HttpResponse):
+        return period
+    target += f"?{period.query}"
+    email = getattr(request.user, "email", "")
+    if not email:
+        messages.error(request, _("Your account has no e-mail address: add one in your settings first."))
+        return redirect(target)
+    try:
+        services.report_send_test(to=email, period=period)
+    except (SMTPException, OSError):
+        messages.error(request, _("The mail server did not accept the message; try again later."))
+        return redirect(target)
+    messages.success(request, _("A test report was sent to %(email)s.") % {"email": email})
+    return redirect(target)

@@ -145,6 +145,9 @@
   }
 
   function start() {
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
     charts();
     map();
     document.documentElement.setAttribute("data-charts-ready", "1");
