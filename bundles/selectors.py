@@ -94,7 +94,7 @@ def diagnosis(*, today: date | None = None, days: int = DEMAND_DAYS) -> list[Dia
     demand = (
         through.objects.filter(conversationnote__date__gte=since, conversationnote__date__lte=today)
         .values("need_id", "conversationnote__place__name")
-        .annotate(n=Count("conversationnote_id", distinct=True))
+        .annotate(n=Count("conversationnote_id"))  # (note, need) is unique in the through table
     )
     counts: dict[tuple[int, str], int] = {}
     for row in demand:

@@ -61,7 +61,13 @@ def card(request: AuthedRequest, code: str) -> HttpResponse:
 def bundle_list(request: AuthedRequest) -> HttpResponse:
     bundles = Bundle.objects.active().with_counts().prefetch_related("needs").order_by("name")
     return render(
-        request, "bundles/bundle_list.html", {"bundles": bundles, "is_coordinator": is_coordinator(request.user)}
+        request,
+        "bundles/bundle_list.html",
+        {
+            "bundles": bundles,
+            "public_needs": selectors.public_needs(),
+            "is_coordinator": is_coordinator(request.user),
+        },
     )
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bundles import selectors
+from bundles.models import Bundle
 from bundles.tests.factories import BundleFactory, PartnerFactory, ServiceFactory, ServiceTypeFactory
 from duty.tests.factories import NeedFactory, NoteFactory, PlaceFactory, ShiftFactory
 
@@ -19,19 +20,35 @@ def money(db):
     return NeedFactory.create(code="limited_money", name="Ograniczone środki")
 
 
-def test_it_shows_residents_only_public_services_of_active_partners(anon_client, money):
+def test_it_shows_residents_only_public_services_of_active_partners(anon_client, assistant_client, money):
     ServiceFactory.create(needs=[money], name="Porada w sprawie długów", how_to_get="Wtorki 10–12, bez zapisów")
     ServiceFactory.create(needs=[money], name=f"Szybka ścieżka {INTERNAL}", public=False, how_to_get=INTERNAL)
     ServiceFactory.create(
         needs=[money], name=f"Usługa partnera nieaktywnego {INTERNAL}", partner=PartnerFactory.create(active=False)
     )
     ServiceFactory.create(needs=[money], name=f"Wycofana {INTERNAL}", active=False)
-    PartnerFactory.create(name="Partner z kontaktem", contact=INTERNAL)
+    ServiceFactory.create(
+        needs=[money], name=f"Wygasła {INTERNAL}", valid_until=timezone.localdate() - timedelta(days=1)
+    )
+    shown = ServiceFactory.create(
+        needs=[money],
+        name="Obiad za 10 zł",
+        partner=PartnerFactory.create(
+            contact=INTERNAL, email="tajne-skierowania@mops.example.org", phone="32 999 88 77"
+        ),
+    )
+    BundleFactory.create(
+        name=f"Wiązka {INTERNAL}", needs=[money], services=[shown], **dict.fromkeys(Bundle.CANVAS, INTERNAL)
+    )
     index = anon_client.get("/uslugi/")
     page = anon_client.get(reverse("bundles:public_need", args=["limited_money"]))
-    assert (index.status_code, page.status_code) == (200, 200)
-    for r in (index, page):
-        assert INTERNAL not in r.content.decode()
+    card = assistant_client.get(reverse("bundles:card", args=["limited_money"]))
+    assert (index.status_code, page.status_code, card.status_code) == (200, 200, 200)
+    for r in (index, page, card):
+        html = r.content.decode()
+        assert INTERNAL not in html
+        assert "tajne-skierowania" not in html and "32 999 88 77" not in html
+    assert "Obiad za 10 zł" in page.content.decode() and "Obiad za 10 zł" in card.content.decode()
     assert "Ograniczone środki" in index.content.decode()
     assert "Porada w sprawie długów" in page.content.decode()
     assert "Wtorki 10–12, bez zapisów" in page.content.decode()
@@ -203,3 +220,13 @@ def test_it_keeps_the_bundle_pages_to_the_same_queries_for_1_and_50(assistant_cl
         assistant_client.get(reverse("bundles:bundle_list"))
         r = assistant_client.get(detail)
     assert r.content.decode().count("data-told>") == 50
+
+
+def test_staff_find_bundles_and_the_cards_to_print_from_the_menu(assistant_client, coordinator_client, money):
+    ServiceFactory.create(needs=[money])
+    for client in (assistant_client, coordinator_client):
+        home = client.get("/", follow=True).content.decode()
+        assert f'href="{reverse("bundles:bundle_list")}"' in home
+    html = assistant_client.get(reverse("bundles:bundle_list")).content.decode()
+    assert f'href="{reverse("bundles:card", args=["limited_money"])}"' in html
+    assert f'href="{reverse("bundles:public_need", args=["limited_money"])}"' in html
