@@ -181,3 +181,16 @@ def test_the_a6_card_prints_on_one_page_and_its_qr_code_opens_the_needs_page(pho
     codes = zxingcpp.read_barcodes(memoryview(grey).cast("B", (height, width)))
     assert [c.text for c in codes] == [f"{settings.SITE_URL}/uslugi/limited_money/"]
     assert pdf_pages(page.pdf(prefer_css_page_size=True)) == 1
+
+
+def test_the_residents_pages_have_no_accessibility_violations(phone_factory, debt_advice):
+    from axe_playwright_python.sync_playwright import Axe
+
+    phone = phone_factory(bypass_csp=True)  # axe-core is injected as a script
+    axe = Axe()
+    for path in ("/uslugi/", "/uslugi/limited_money/"):
+        phone.goto(path)
+        results = axe.run(phone.page)
+        assert results.violations_count == 0, results.generate_report()
+        assert not phone.has_horizontal_scroll()
+    assert phone.external_requests == []
