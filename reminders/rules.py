@@ -26,6 +26,9 @@ from needs.models import Problem, Referral
 
 from .models import Kind
 
+# New problems and follow-up requests of this many days are caught up on by the sweep.
+LOOK_BACK_DAYS = 2
+
 
 @dataclass
 class Due:
@@ -153,21 +156,28 @@ def feedback_untold(now: datetime, roles: Roles) -> list[Due]:
     reminder, while the old one resolves.
     """
     cutoff = now - timedelta(days=settings.REMINDER_UNTOLD_DAYS)
-    problems = list(Problem.objects.untold(before=cutoff).filter(place__isnull=False).select_related("place"))
-    by_place = assistants_by_place({p.place_id for p in problems if p.place_id}, now)
+    # Thousands may be due on a city's scale: plain rows, and each text translated once.
+    problems = list(
+        Problem.objects.untold(before=cutoff)
+        .filter(place__isnull=False)
+        .values_list("pk", "code", "place_id", "place__name", "untold_since")
+    )
+    by_place = assistants_by_place({place_id for _pk, _code, place_id, _name, _since in problems}, now)
+    tz = timezone.get_current_timezone()
+    title = _("Tell residents at %(place)s what happened with %(code)s")
+    body = _("There has been news since %(since)s. It is on the “To pass on here” list of your shift.")
     due = []
-    for p in problems:
-        since: datetime = p.untold_since  # type: ignore[assignment] # filtered on above
+    for pk, code, place_id, place_name, since in problems:
+        since_local = since.astimezone(tz)
         due.append(
             Due(
                 Kind.FEEDBACK_UNTOLD,
-                f"problem:{p.pk}",
-                local(since, "%Y%m%d%H%M"),
-                by_place.get(p.place_id or 0, []),
-                _("Tell residents at %(place)s what happened with %(code)s") % {"place": p.place, "code": p.code},
-                _("There has been news since %(since)s. It is on the “To pass on here” list of your shift.")
-                % {"since": local(since, "%d.%m")},
-                link("needs:problem_detail", (p.code,), admin="admin:needs_problem_change", admin_id=p.pk),
+                f"problem:{pk}",
+                since_local.strftime("%Y%m%d%H%M"),
+                by_place.get(place_id, []),
+                title % {"place": place_name, "code": code},
+                body % {"since": since_local.strftime("%d.%m")},
+                link("needs:problem_detail", (code,), admin="admin:needs_problem_change", admin_id=pk),
             )
         )
     return due
@@ -270,7 +280,9 @@ def attendance_missing(now: datetime, roles: Roles) -> list[Due]:
 
 def new_problems(now: datetime, roles: Roles) -> list[Due]:
     """New problems of the last two days: normally notified at once, the sweep catches missed ones."""
-    problems = Problem.objects.filter(reported_at__gte=now - timedelta(days=2)).select_related("category", "place")
+    problems = Problem.objects.filter(reported_at__gte=now - timedelta(days=LOOK_BACK_DAYS)).select_related(
+        "category", "place"
+    )
     return [problem_due(p, roles[COORDINATOR]) for p in problems]
 
 
@@ -290,7 +302,7 @@ def problem_due(problem: Problem, recipients: list[int]) -> Due:
 def follow_ups(now: datetime, roles: Roles) -> list[Due]:
     """Notes of the last two days where a resident asked to be contacted again."""
     notes = ConversationNote.objects.filter(
-        wants_follow_up=True, created_at__gte=now - timedelta(days=2)
+        wants_follow_up=True, created_at__gte=now - timedelta(days=LOOK_BACK_DAYS)
     ).select_related("place")
     return [note_due(n, roles[COORDINATOR]) for n in notes]
 

@@ -164,13 +164,30 @@ def reminders_resolve(*, due: list[rules.Due], now: datetime) -> int:
     return len(cleared)
 
 
+def _known(now: datetime) -> set[tuple[str, str, str]]:
+    """Keys the rules may name again: open reminders of kinds that resolve, recent ones of the rest.
+
+    The sweep offers the store only what is not among them, so a sweep with nothing new sends
+    nothing to the database but this read (the unique key still guards whatever is offered).
+    """
+    recent = now - timedelta(days=rules.LOOK_BACK_DAYS + 1)
+    resolving = Q(kind__in=rules.SELF_RESOLVING)
+    return set(
+        Reminder.objects.filter((resolving & Q(resolved_at__isnull=True)) | (~resolving & Q(created_at__gte=recent)))
+        .exclude(object_key__startswith=SUMMARY_KEY)
+        .values_list("kind", "object_key", "occurrence")
+    )
+
+
 def reminders_sweep(*, now: datetime | None = None) -> SweepResult:
     """Evaluate every rule, store what is due, resolve what cleared, send the e-mails."""
     now = now or timezone.now()
     with translation.override(settings.LANGUAGE_CODE):
         due = rules.evaluate(now)
         with transaction.atomic():
-            created = reminders_store(due=due, now=now)
+            known = _known(now)
+            fresh = [d for d in due if (d.kind, d.object_key, d.occurrence) not in known]
+            created = reminders_store(due=fresh, now=now)
             resolved = reminders_resolve(due=due, now=now)
     emailed = emails_send(now=now)
     return SweepResult(due=len(due), created=created, resolved=resolved, emailed=emailed)
