@@ -168,7 +168,7 @@ def feedback_untold(now: datetime, roles: Roles) -> list[Due]:
     body = _("There has been news since %(since)s. It is on the “To pass on here” list of your shift.")
     due = []
     for pk, code, place_id, place_name, since in problems:
-        since_local = since.astimezone(tz)
+        since_local = since.astimezone(tz)  # type: ignore[union-attr] # untold() filtered on it
         due.append(
             Due(
                 Kind.FEEDBACK_UNTOLD,
