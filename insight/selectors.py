@@ -346,10 +346,15 @@ class Feedback:
 
 def time_to_feedback(period: Period) -> Feedback:
     """Days from a report to the first time residents heard back, for problems first told in the period."""
+    # From the told events (few) rather than all problems: the first telling of each problem,
+    # kept when it falls in the period.
     firsts = (
-        Problem.objects.annotate(first_told=Min("events__at", filter=Q(events__kind=ProblemEvent.Kind.FEEDBACK_TOLD)))
-        .filter(first_told__gte=period.start, first_told__lt=period.end)
-        .values_list("reported_at", "first_told")
+        ProblemEvent.objects.filter(kind=ProblemEvent.Kind.FEEDBACK_TOLD, at__lt=period.end)
+        .values("problem_id")
+        .annotate(first_told=Min("at"), reported=Min("problem__reported_at"))
+        .filter(first_told__gte=period.start)
+        .order_by()
+        .values_list("reported", "first_told")
     )
     days = [(told - reported).total_seconds() / 86400 for reported, told in firsts]
     median, p90 = safe_median(days), safe_percentile(days, 90)

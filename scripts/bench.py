@@ -32,7 +32,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -232,7 +232,29 @@ def main() -> int:
     ratio_row("public status /z/<code>/", get("anonymous", f"/z/{problem.code}/"), "page", floor_page_anon, 3)
     ratio_row("club /klub/", get("anonymous", "/klub/"), "page", floor_page_anon, 3)
     ratio_row("notifications /powiadomienia/", get("coordinator", "/powiadomienia/"), "page", floor_page_coord, 3)
-    ratio_row("overview /koordynator/ (i16)", get("coordinator", "/koordynator/"), "page", floor_page_coord, 3)
+    ratio_row("overview /koordynator/ (this month)", get("coordinator", "/koordynator/"), "page", floor_page_coord, 10)
+    today = timezone.localdate()
+    year = f"od={today.replace(year=today.year - 1) + timedelta(days=1)}&do={today}"
+    ratio_row(
+        "overview /koordynator/ (12 months)", get("coordinator", f"/koordynator/?{year}"), "page", floor_page_coord, 15
+    )
+    ratio_row(
+        "where next /koordynator/miejsca/", get("coordinator", "/koordynator/miejsca/"), "page", floor_page_coord, 10
+    )
+    ratio_row(
+        "report page /koordynator/raport/ (12 months)",
+        get("coordinator", f"/koordynator/raport/?{year}"),
+        "page",
+        floor_page_coord,
+        15,
+    )
+    ratio_row(
+        "report /koordynator/raport.xlsx (12 months)",
+        get("coordinator", f"/koordynator/raport.xlsx?{year}"),
+        "page",
+        floor_page_coord,
+        20,
+    )
     ratio_row("services /uslugi/", get("anonymous", "/uslugi/"), "page", floor_page_anon, 3)
     ratio_row(
         "services for a need /uslugi/limited_money/",

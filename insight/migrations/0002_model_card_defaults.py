@@ -1,36 +1,22 @@
-"""The model card's cost figures as editable defaults, and the monthly report on the beat schedule.
-
-The card gives ranges: a used food bike with its equipment 5,000–20,000 zł, a coffee machine
-2,500–4,500 zł; supplies 200 zł and Club materials 400 zł a month; two assistants at half-time
-× 3,000 zł. The defaults take the middle of each range; coordinators change them in the admin.
-"""
+"""The model card's cost figures as editable defaults (insight/defaults.py), and the monthly
+report on the beat schedule."""
 
 from datetime import date
-from decimal import Decimal
 
 from django.db import migrations
+
+from insight.defaults import model_card_defaults
 
 TZ = "Europe/Warsaw"
 
 
 def defaults(apps, schema_editor):
-    Investment = apps.get_model("insight", "Investment")
-    MonthlyCost = apps.get_model("insight", "MonthlyCost")
-    CostSettings = apps.get_model("insight", "CostSettings")
-    start = date.today().replace(month=1, day=1)
-    if not Investment.objects.exists():
-        Investment.objects.create(
-            name="Rower gastronomiczny z wyposażeniem", amount=Decimal("12500"), bought_on=start, amortisation_months=60
-        )
-        Investment.objects.create(name="Ekspres do kawy", amount=Decimal("3500"), bought_on=start, amortisation_months=36)
-    if not MonthlyCost.objects.exists():
-        MonthlyCost.objects.create(kind="supplies", name="Kawa, herbata, ciasteczka, naczynia", amount=Decimal("200"), valid_from=start)
-        MonthlyCost.objects.create(kind="club", name="Materiały na zajęcia i animacje", amount=Decimal("400"), valid_from=start)
-        MonthlyCost.objects.create(
-            kind="salaries", name="Dwoje asystentów, po ½ etatu × 3000 zł", amount=Decimal("3000"), valid_from=start
-        )
-    if not CostSettings.objects.exists():
-        CostSettings.objects.create()
+    model_card_defaults(
+        apps.get_model("insight", "Investment"),
+        apps.get_model("insight", "MonthlyCost"),
+        apps.get_model("insight", "CostSettings"),
+        start=date.today().replace(month=1, day=1),
+    )
     Crontab = apps.get_model("django_celery_beat", "CrontabSchedule")
     Task = apps.get_model("django_celery_beat", "PeriodicTask")
     monthly, _ = Crontab.objects.get_or_create(

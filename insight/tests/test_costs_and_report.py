@@ -1,15 +1,18 @@
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from smtplib import SMTPServerDisconnected
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from insight import services
 from insight.costs import period_costs
+from insight.defaults import model_card_defaults
 from insight.models import CostSettings, Investment, MonthlyCost, ReportRecipient, ReportSend
 from insight.periods import Period
 from insight.selectors import totals
@@ -31,6 +34,10 @@ def only_costs(*, bike: str = "12000", months: int = 60, monthly: str = "600") -
 
 
 def test_the_model_card_figures_are_the_defaults():
+    Investment.objects.all().delete()
+    MonthlyCost.objects.all().delete()
+    CostSettings.objects.all().delete()
+    model_card_defaults(Investment, MonthlyCost, CostSettings, start=date(2026, 1, 1))
     assert sorted(Investment.objects.values_list("amount", "amortisation_months")) == [
         (Decimal("3500.00"), 36),
         (Decimal("12500.00"), 60),
@@ -150,3 +157,29 @@ def test_send_a_test_to_me(coordinator, coordinator_client):
     assert mail.outbox[0].to == ["koordynatorka@example.org"]
     assert mail.outbox[0].subject.startswith("[test]")
     assert not ReportSend.objects.exists()
+
+
+def _places(n: int, start: int = 0) -> None:
+    for i in range(start, start + n):
+        here = world.place(f"Miejsce {i}")
+        world.held_shift(here, world.at("2026-10-06", 8) + timedelta(minutes=5 * i), hours=0.05, first_time=3)
+        world.note(here, "2026-10-06", needs=[world.need("being_heard", "Rozmowa")])
+        world.problem(here, world.at("2026-10-02"), told=world.at("2026-10-03"))
+
+
+@pytest.mark.parametrize("name", ["insight:report", "insight:report_xlsx"])
+def test_the_reports_query_count_does_not_grow_with_places(name, coordinator_client, django_assert_max_num_queries):
+    url = reverse(name) + "?od=2026-10-01&do=2026-10-31"
+    _places(1)
+    with CaptureQueriesContext(connection) as one:
+        assert coordinator_client.get(url).status_code == 200
+    _places(29, start=1)
+    with django_assert_max_num_queries(len(one)):
+        assert coordinator_client.get(url).status_code == 200
+
+
+def test_the_policy_lets_the_map_load_tiles_from_the_tile_host_only(coordinator_client):
+    header = coordinator_client.get(reverse("dashboard"))["Content-Security-Policy"]
+    img = next(part for part in header.split(";") if part.strip().startswith("img-src"))
+    assert img.split()[1:] == ["'self'", "data:", "blob:", "https://tile.openstreetmap.org"]
+    assert "tile.openstreetmap.org" not in header.replace(img, "")

@@ -1,12 +1,14 @@
 """The overview in a desktop browser: charts and the map are drawn, and nothing leaves the machine."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from conftest import ARTIFACTS, PASSWORD
 from duty.models import ConversationNote
+from insight.models import Investment, MonthlyCost
 
 from . import world
 
@@ -41,6 +43,10 @@ def _busy_month() -> None:
             world.problem(here, world.at(first.isoformat(), 9) - timedelta(days=10 * i))
     world.problem(None, world.at(first.isoformat(), 9), location="Przejście pod torami")
     world.club_session(world.at(first.isoformat(), 16), children=9, youth=6, adults=5, seniors=2, first_time=4)
+    start = first.replace(month=1)
+    Investment.objects.create(name="Rower gastronomiczny", amount=Decimal("12500"), bought_on=start)
+    MonthlyCost.objects.create(kind=MonthlyCost.Kind.SUPPLIES, amount=Decimal("200"), valid_from=start)
+    MonthlyCost.objects.create(kind=MonthlyCost.Kind.SALARIES, amount=Decimal("3000"), valid_from=start)
 
 
 def test_the_overview_draws_its_charts_and_map_at_desktop_size(browser, live_server, coordinator, settings):
