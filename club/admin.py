@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -119,6 +120,7 @@ class SessionAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin)
 
     @admin.action(description=_("Cancel the selected sessions"))
     def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
-        for session in queryset.filter(cancelled=False):
-            services.session_cancel(session=session, reason=str(_("Cancelled by the Club")))
+        # Sessions that have begun are corrected one by one, with a reason (the session's own page).
+        for session in queryset.filter(cancelled=False, starts_at__gt=timezone.now()):
+            services.session_cancel(session=session, reason=str(_("Cancelled by the Club")), by=request.user)
         self.message_user(request, _("Sessions cancelled."))

@@ -50,7 +50,12 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = serializer.validated_data
         try:
             session = services.session_move(
-                session=session, starts_at=data["starts_at"], ends_at=data["ends_at"], room=data.get("room")
+                session=session,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                room=data.get("room"),
+                by=request.user,  # type: ignore[arg-type]
+                correction_reason=data.get("correction_reason", ""),
             )
         except DjangoValidationError as error:
             raise ValidationError({"detail": error.messages}) from error

@@ -86,12 +86,27 @@ class AttendanceForm(forms.Form):
         return cls(data, initial=initial)
 
 
-class CancelForm(PIIGuardFormMixin, forms.Form):
-    pii_fields = ("reason",)
+class CorrectionMixin(forms.Form):
+    """A coordinator correcting a session that has already taken place says why."""
+
+    correction_reason = forms.CharField(label=_("Why is this past session corrected?"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, correcting: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if correcting:
+            self.fields["correction_reason"].required = True
+        else:
+            del self.fields["correction_reason"]
+
+
+class CancelForm(PIIGuardFormMixin, CorrectionMixin, forms.Form):
+    pii_fields = ("reason", "correction_reason")
     reason = forms.CharField(label=_("Reason (residents will see it)"), max_length=200)
 
 
-class MoveForm(forms.Form):
+class MoveForm(PIIGuardFormMixin, CorrectionMixin, forms.Form):
+    pii_fields = ("correction_reason",)
+
     day = forms.DateField(label=_("Day"), widget=DateInput())
     start = forms.TimeField(label=_("From"), widget=TimeInput())
     end = forms.TimeField(label=_("To"), widget=TimeInput())

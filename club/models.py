@@ -177,3 +177,7 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def has_started(self) -> bool:
+        """A session that has begun is a record of what happened: club staff only count its attendance."""
+        return self.starts_at <= timezone.now()

@@ -46,3 +46,5 @@ class MoveSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.filter(active=True), required=False)
+    # Only for a session that has begun, and only a coordinator's: why it is corrected.
+    correction_reason = serializers.CharField(required=False, allow_blank=True, max_length=200)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.models import User
 from core.pii import FirstNameOnly, validate_no_pii
+from core.roles import is_coordinator
 
 from .models import Activity, Room, Session
 
@@ -243,12 +244,29 @@ def _bump(session: Session, fields: list[str]) -> None:
     session.save(update_fields=[*fields, "sequence"])
 
 
+def _allow_change(*, session: Session, by: User | None, correction_reason: str) -> None:
+    """A session that has begun stays as it happened; a coordinator may correct it, saying why
+    (the reason is kept in the session's history)."""
+    if not session.has_started():
+        return
+    if by is None or not is_coordinator(by):
+        raise ValidationError(
+            _("This session has already taken place; only a coordinator can correct it."), code="past"
+        )
+    correction_reason = correction_reason.strip()
+    if not correction_reason:
+        raise ValidationError({"correction_reason": _("Say why a past session is being corrected.")})
+    validate_no_pii(correction_reason)
+    session._change_reason = correction_reason  # type: ignore[attr-defined]  # kept by simple_history
+
+
 @transaction.atomic
-def session_cancel(*, session: Session, reason: str) -> Session:
+def session_cancel(*, session: Session, reason: str, by: User | None = None, correction_reason: str = "") -> Session:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why, residents will see it.")})
     validate_no_pii(reason)
+    _allow_change(session=session, by=by, correction_reason=correction_reason)
     session.cancelled = True
     session.cancel_reason = reason
     session.detached = True
@@ -257,7 +275,16 @@ def session_cancel(*, session: Session, reason: str) -> Session:
 
 
 @transaction.atomic
-def session_move(*, session: Session, starts_at: datetime, ends_at: datetime, room: Room | None = None) -> Session:
+def session_move(
+    *,
+    session: Session,
+    starts_at: datetime,
+    ends_at: datetime,
+    room: Room | None = None,
+    by: User | None = None,
+    correction_reason: str = "",
+) -> Session:
+    _allow_change(session=session, by=by, correction_reason=correction_reason)
     room = room or session.room
     _check_times(starts_at, ends_at)
     _lock_room(room)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from core.decorators import role_required
-from core.roles import CLUB, COORDINATOR
+from core.roles import CLUB, COORDINATOR, is_coordinator
 from core.types import AuthedRequest
 
 from . import selectors, services
@@ -26,6 +26,9 @@ from .forms import ActivityForm, AttendanceForm, CancelForm, MoveForm
 from .models import Activity, Session
 
 club_staff = role_required(CLUB, COORDINATOR)
+SCHEDULE_DAYS = 14  # /klub/ shows today and this many days ahead
+FEED_PAST_DAYS = 7
+FEED_FUTURE_DAYS = 182
 
 
 def _monday(value: str | None) -> date:
@@ -44,13 +47,19 @@ def qr_svg(url: str) -> SafeString:
 
 @require_GET
 def schedule(request: HttpRequest) -> HttpResponse:
-    """For residents, no login: this week's and next week's public sessions."""
-    monday = selectors.week_start(timezone.localdate())
-    sessions = selectors.sessions_between(monday, monday + timedelta(days=14), public_only=True)
+    """For residents, no login: the public sessions of today and the next 14 days."""
+    today = timezone.localdate()
+    sessions = selectors.sessions_between(today, today + timedelta(days=SCHEDULE_DAYS + 1), public_only=True)
+    feed = request.build_absolute_uri(reverse("club:calendar"))
     return render(
         request,
         "club/schedule.html",
-        {"days": selectors.by_day(sessions), "today": timezone.localdate(), "monday": monday},
+        {
+            "days": selectors.by_day(sessions),
+            "today": today,
+            "subscribe_url": "webcal://" + feed.split("://", 1)[1],
+            "next_monday": selectors.week_start(today) + timedelta(days=7),
+        },
     )
 
 
@@ -75,8 +84,12 @@ def _vtimezone() -> Timezone:
 
 
 def calendar_bytes() -> bytes:
+    """The feed: the last FEED_PAST_DAYS days (so a change of last week still reaches the phone)
+    and what is ahead, up to FEED_FUTURE_DAYS."""
     today = timezone.localdate()
-    sessions = selectors.sessions_between(today - timedelta(days=30), today + timedelta(days=91), public_only=True)
+    sessions = selectors.sessions_between(
+        today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_FUTURE_DAYS), public_only=True
+    )
     cal = Calendar()
     cal.add("prodid", "-//Mobilny Asystent//Klub Mieszkanca//PL")
     cal.add("version", "2.0")
@@ -121,8 +134,19 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def poster(request: HttpRequest) -> HttpResponse:
-    """A printable A4 weekly poster with a QR code to the schedule, for the coffee bike."""
-    monday = _monday(request.GET.get("tydzien"))
+    """A printable A4 weekly poster with a QR code to the schedule, for the coffee bike: this week
+    (``?tydzien=ten``) or the next (``?tydzien=nastepny``); from Saturday on, the next by default."""
+    this_monday = selectors.week_start(timezone.localdate())
+    next_monday = this_monday + timedelta(days=7)
+    choice = request.GET.get("tydzien")
+    if choice == "ten":
+        monday = this_monday
+    elif choice == "nastepny":
+        monday = next_monday
+    elif choice:
+        monday = _monday(choice)
+    else:
+        monday = next_monday if timezone.localdate().weekday() >= 5 else this_monday
     sessions = selectors.sessions_between(monday, monday + timedelta(days=7), public_only=True).filter(cancelled=False)
     url = settings.SITE_URL + reverse("club:schedule")
     return render(
@@ -134,6 +158,8 @@ def poster(request: HttpRequest) -> HttpResponse:
             "sunday": monday + timedelta(days=6),
             "qr": qr_svg(url),
             "url": url,
+            "this_monday": this_monday,
+            "next_monday": next_monday,
         },
     )
 
@@ -156,6 +182,8 @@ def staff_home(request: AuthedRequest) -> HttpResponse:
             "days": selectors.by_day(week),
             "missing": missing,
             "activities": Activity.objects.select_related("room").order_by("title")[:100],
+            "now": timezone.now(),
+            "can_correct": is_coordinator(request.user),
         },
     )
 
@@ -243,24 +271,46 @@ def session_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "club/attendance.html", {"session": session, "form": form})
 
 
+def _past_session_page(request: AuthedRequest, session: Session, action: str) -> HttpResponse | None:
+    """A session that has begun is read-only for club staff (its attendance excepted); a coordinator
+    corrects it with a reason. None: go on with the form."""
+    if not session.has_started() or is_coordinator(request.user):
+        return None
+    return render(request, "club/session_action.html", {"session": session, "form": None, "action": action}, status=403)
+
+
 @club_staff
 def session_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     session = _session(pk)
-    form = CancelForm(request.POST or None)
+    if (refused := _past_session_page(request, session, "cancel")) is not None:
+        return refused
+    form = CancelForm(request.POST or None, correcting=session.has_started())
     if request.method == "POST" and form.is_valid():
-        services.session_cancel(session=session, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Session cancelled."))
-        return redirect("club:staff_home")
+        try:
+            services.session_cancel(
+                session=session,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                correction_reason=form.cleaned_data.get("correction_reason", ""),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Session cancelled."))
+            return redirect("club:staff_home")
     return render(request, "club/session_action.html", {"session": session, "form": form, "action": "cancel"})
 
 
 @club_staff
 def session_move(request: AuthedRequest, pk: int) -> HttpResponse:
     session = _session(pk)
+    if (refused := _past_session_page(request, session, "move")) is not None:
+        return refused
     start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
     form = MoveForm(
         request.POST or None,
         initial={"day": start.date(), "start": start.time(), "end": end.time(), "room": session.room_id},
+        correcting=session.has_started(),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -269,6 +319,8 @@ def session_move(request: AuthedRequest, pk: int) -> HttpResponse:
                 starts_at=form.cleaned_data["starts_at"],
                 ends_at=form.cleaned_data["ends_at"],
                 room=form.cleaned_data["room"],
+                by=request.user,
+                correction_reason=form.cleaned_data.get("correction_reason", ""),
             )
         except ValidationError as error:
             form.add_error(None, error)

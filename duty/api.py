@@ -189,7 +189,6 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 needs=data.get("needs", []),
                 touchpoint=data.get("touchpoint", ""),
                 age_band=data.get("age_band", ConversationNote.AgeBand.UNKNOWN),
-                first_contact=data.get("first_contact", False),
                 wants_follow_up=data.get("wants_follow_up", False),
                 client_uuid=data["client_uuid"],
             )

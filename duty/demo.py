@@ -203,7 +203,6 @@ def seed(users: dict[str, Any]) -> None:
                     stage=stage,
                     age_band=age,
                     text=text,
-                    first_contact=stage == "first_contact",
                     wants_follow_up=n == 0 and week == 1,
                     touchpoint="coffee",
                     created_by=shift.assistants.first(),

@@ -1,8 +1,9 @@
 import uuid
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,10 +17,30 @@ from .models import ConversationNote, Place, Shift, Touchpoint
 
 
 class ChipsWidget(forms.CheckboxSelectMultiple):
-    """Checkboxes drawn as big tappable chips."""
+    """Checkboxes drawn as big tappable chips. With ``shown`` set, only the first ``shown`` options are
+    out; the rest wait behind "more" (opened already when one of them is chosen)."""
 
     template_name = "duty/widgets/chips.html"
     option_template_name = "duty/widgets/chip_option.html"
+
+    def __init__(self, *args: Any, shown: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shown = shown
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        options = [
+            option for _group, group_options, _index in context["widget"]["optgroups"] for option in group_options
+        ]
+        cut = len(options) if self.shown is None else self.shown
+        if len(options) <= cut + 1:  # one option behind "more" is no saving
+            cut = len(options)
+        context["widget"].update(
+            first=options[:cut],
+            more=options[cut:],
+            more_open=any(option["selected"] for option in options[cut:]),
+        )
+        return context
 
 
 class ClientUUIDMixin(forms.Form):
@@ -37,12 +58,12 @@ class NoteForm(PIIGuardFormMixin, ClientUUIDMixin, forms.ModelForm):
         queryset=Need.objects.filter(active=True),
         to_field_name="code",
         required=False,
-        widget=ChipsWidget,
+        widget=ChipsWidget(shown=6),
     )
 
     class Meta:
         model = ConversationNote
-        fields = ("needs", "stage", "touchpoint", "age_band", "first_contact", "wants_follow_up", "text")
+        fields = ("needs", "stage", "touchpoint", "age_band", "wants_follow_up", "text")
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
             "stage": forms.RadioSelect,
@@ -50,9 +71,18 @@ class NoteForm(PIIGuardFormMixin, ClientUUIDMixin, forms.ModelForm):
         }
         labels = {"text": _("What was the conversation about? (no names)")}
 
+    # The needs chips: the most used in the last MOST_USED_DAYS days first.
+    MOST_USED_DAYS = 90
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["touchpoint"].choices = [("", "—"), *Touchpoint.choices]  # type: ignore[attr-defined]
+        since = timezone.now() - timedelta(days=self.MOST_USED_DAYS)
+        self.fields["needs"].queryset = (  # type: ignore[attr-defined]
+            Need.objects.filter(active=True)
+            .annotate(uses=Count("notes", filter=Q(notes__created_at__gte=since)))
+            .order_by("-uses", "order", "name")
+        )
 
 
 class ContactBoxNoteForm(NoteForm):

@@ -93,7 +93,9 @@ class Shift(ClientWrite):
     snacks = models.PositiveIntegerField(_("snacks"), default=0)
     children = models.PositiveIntegerField(_("children at animations"), default=0)
     adults = models.PositiveIntegerField(_("adults talked to"), default=0)
-    first_time = models.PositiveIntegerField(_("first-time residents"), default=0)
+    # The one "first contact" of the service: people met for the first time on this shift. A note
+    # about such a conversation has the journey stage "first contact".
+    first_time = models.PositiveIntegerField(_("first contact (new residents)"), default=0)
     returning = models.PositiveIntegerField(_("returning residents"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -202,7 +204,6 @@ class ConversationNote(ClientWrite):
     stage = models.CharField(_("journey stage"), max_length=20, choices=Stage.choices, default=Stage.FIRST_CONTACT)
     touchpoint = models.CharField(_("touchpoint"), max_length=20, choices=Touchpoint.choices, blank=True)
     age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
-    first_contact = models.BooleanField(_("first contact"), default=False)
     text = models.TextField(_("note"), max_length=2000, blank=True, validators=[NoPII()])
     wants_follow_up = models.BooleanField(_("wants follow-up"), default=False)
     created_by = models.ForeignKey(

@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -52,13 +53,31 @@ def text_search_q(term: str) -> Q:
 
 
 def current_shift_for(user: User) -> Shift | None:
-    """The shift the assistant is on now, or else today's or the next planned one."""
+    """The shift the assistant is on now, or the planned one that may be started now: from
+    ``SHIFT_START_EARLY_MINUTES`` before its planned start until its planned end."""
     qs = shifts_visible_to(user).filter(assistants=user)
     started = qs.filter(status=Shift.Status.STARTED).order_by("-started_at").first()
     if started:
         return started
-    today_start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    return qs.filter(status=Shift.Status.PLANNED, planned_end__gte=today_start).order_by("planned_start").first()
+    now = timezone.now()
+    return (
+        qs.filter(status=Shift.Status.PLANNED, planned_start__lte=now + start_lead(), planned_end__gt=now)
+        .order_by("planned_start")
+        .first()
+    )
+
+
+def start_lead() -> timedelta:
+    return timedelta(minutes=settings.SHIFT_START_EARLY_MINUTES)
+
+
+def next_shifts_for(user: User, *, limit: int = 5) -> QuerySet[Shift]:
+    """The assistant's planned shifts that are still ahead, the nearest first."""
+    return (
+        shifts_visible_to(user)
+        .filter(assistants=user, status=Shift.Status.PLANNED, planned_start__gt=timezone.now())
+        .order_by("planned_start")[:limit]
+    )
 
 
 def ended_today_for(user: User) -> Shift | None:

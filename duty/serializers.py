@@ -90,6 +90,9 @@ class NoteSerializer(PIIGuardSerializerMixin, serializers.ModelSerializer):
     # so a note with five needs costs one query for them, not five.
     needs = NeedCodesField(child=serializers.SlugField(max_length=40), required=False, max_length=50)
     shift = serializers.PrimaryKeyRelatedField(queryset=Shift.objects.none())
+    # Sent by phones that still run the screen from before "first contact" became a stage only:
+    # a note marked so is a note at the stage of first contact (unless a later stage was chosen).
+    first_contact = serializers.BooleanField(write_only=True, required=False)
 
     class Meta:
         model = ConversationNote
@@ -119,3 +122,9 @@ class NoteSerializer(PIIGuardSerializerMixin, serializers.ModelSerializer):
 
             # The shift's assistants are not needed to check it: one query, not two.
             self.fields["shift"].queryset = shifts_visible_to(request.user).prefetch_related(None)  # type: ignore[attr-defined]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if attrs.pop("first_contact", False) and attrs.get("stage") in (None, ConversationNote.Stage.DISCOVERY):
+            attrs["stage"] = ConversationNote.Stage.FIRST_CONTACT
+        return attrs

@@ -225,7 +225,6 @@ def note_create(
     date: Any = None,
     touchpoint: str = "",
     age_band: str = ConversationNote.AgeBand.UNKNOWN,
-    first_contact: bool = False,
     wants_follow_up: bool = False,
     client_uuid: uuid.UUID | str | None = None,
 ) -> tuple[ConversationNote, bool]:
@@ -257,7 +256,6 @@ def note_create(
         "needs": sorted({n.code for n in need_list if isinstance(n, Need)} | set(need_codes)),
         "touchpoint": touchpoint,
         "age_band": age_band,
-        "first_contact": bool(first_contact),
         "wants_follow_up": bool(wants_follow_up),
     }
     fp = fingerprint(fields)
@@ -270,7 +268,6 @@ def note_create(
         stage=stage,
         touchpoint=touchpoint,
         age_band=age_band,
-        first_contact=bool(first_contact),
         wants_follow_up=bool(wants_follow_up),
         created_by=by,
         client_uuid=client_uuid,

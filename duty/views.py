@@ -85,21 +85,26 @@ def home(request: AuthedRequest) -> HttpResponse:
     """ "Mój dyżur": the shift on now, or today's or the next one, or a way to start one."""
     shift = selectors.current_shift_for(request.user)
     if shift is None:
-        upcoming = selectors.shifts_visible_to(request.user).filter(
-            assistants=request.user, status=Shift.Status.PLANNED, planned_start__gte=timezone.now()
-        )[:5]
-        return render(
-            request,
-            "duty/home_idle.html",
-            {
-                "adhoc_form": AdHocShiftForm(),
-                "upcoming": upcoming,
-                "ended_today": selectors.ended_today_for(request.user),
-                "places_json": selectors.places_for_geolocation(),
-                "ui_strings": ui_strings(),
-            },
-        )
-    return render(request, "duty/home.html", _live_context(request, shift))
+        return _render_idle(request, AdHocShiftForm())
+    return render(request, "duty/home.html", _live_context(request, shift, note_open=bool(request.GET.get("notatka"))))
+
+
+def _render_idle(request: AuthedRequest, adhoc_form: AdHocShiftForm) -> HttpResponse:
+    """No shift to start now: when and where the next one is, and a start here and now."""
+    upcoming = list(selectors.next_shifts_for(request.user))
+    return render(
+        request,
+        "duty/home_idle.html",
+        {
+            "adhoc_form": adhoc_form,
+            "next_shift": upcoming[0] if upcoming else None,
+            "next_start_from": upcoming[0].planned_start - selectors.start_lead() if upcoming else None,
+            "upcoming": upcoming[1:],
+            "ended_today": selectors.ended_today_for(request.user),
+            "places_json": selectors.places_for_geolocation(),
+            "ui_strings": ui_strings(),
+        },
+    )
 
 
 @field_workers
@@ -107,16 +112,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 def shift_adhoc(request: AuthedRequest) -> HttpResponse:
     form = AdHocShiftForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "duty/home_idle.html",
-            {
-                "adhoc_form": form,
-                "upcoming": [],
-                "places_json": selectors.places_for_geolocation(),
-                "ui_strings": ui_strings(),
-            },
-        )
+        return _render_idle(request, form)
     try:
         shift, _created = services.shift_start_adhoc(
             place=form.cleaned_data["place"],

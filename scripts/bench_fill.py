@@ -234,10 +234,10 @@ def _fill(volume: str) -> None:
         n_base = c.fetchone()[0]
         c.execute(
             f"""INSERT INTO duty_conversationnote (shift_id, place_id, date, source, stage, touchpoint, age_band,
-                      first_contact, text, wants_follow_up, created_by_id, created_at, client_fingerprint)
+                      text, wants_follow_up, created_by_id, created_at, client_fingerprint)
                SELECT s.id, s.place_id, (s.planned_start AT TIME ZONE 'Europe/Warsaw')::date, 'shift',
                       (ARRAY['discovery','first_contact','using','sharing'])[1 + g % 4], '',
-                      (ARRAY['child','youth','adult','senior','unknown'])[1 + g % 5], g % 7 = 0,
+                      (ARRAY['child','youth','adult','senior','unknown'])[1 + g % 5],
                       array_to_string(ARRAY(SELECT ({words})[1 + ((g::bigint * 7919 + k * 104729) % {n_words})]
                                             FROM generate_series(1, 8) k), ' '),
                       g % 997 = 0, {assistant}, s.planned_start + (g % 10) * interval '10 minutes', ''

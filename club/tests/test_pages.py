@@ -324,3 +324,87 @@ def test_it_keeps_the_uid_and_raises_the_sequence_of_a_changed_session_in_the_fe
     edited = events[f"session-{second.pk}@127.0.0.1:8000"]
     assert edited.decoded("DTSTART").hour == 16 and edited.decoded("SEQUENCE") == 1
     assert str(edited["SUMMARY"]) == "Szachy i warcaby"
+
+
+def _once(title, days, **fields):
+    return make_activity(title=title, starts_on=soon(days), room=RoomFactory.create(name=f"Sala {title}"), **fields)
+
+
+def test_club_staff_read_a_past_session_but_only_count_its_attendance(club_client):
+    past = _once("Origami", -2).sessions.get()
+    move = reverse("club:session_move", args=[past.pk])
+    cancel = reverse("club:session_cancel", args=[past.pk])
+    page = club_client.get(move)
+    assert page.status_code == 403 and "już się odbyły" in page.content.decode()
+    data = {"day": soon(3).isoformat(), "start": "10:00", "end": "11:00", "room": past.room_id}
+    assert club_client.post(move, data).status_code == 403
+    assert club_client.post(cancel, {"reason": "Pomyłka"}).status_code == 403
+    past.refresh_from_db()
+    assert (past.starts_at.date(), past.cancelled, past.sequence) == (
+        timezone.localtime(past.starts_at).date(),
+        False,
+        0,
+    )
+    counts = {"children": 3, "youth": 0, "adults": 1, "seniors": 0, "first_time": 0}
+    response = club_client.post(reverse("club:session_attendance", args=[past.pk]), counts)
+    assert response.status_code == 302
+    past.refresh_from_db()
+    assert past.children == 3
+
+
+def test_the_staff_page_offers_no_move_or_cancel_for_a_past_session(club_client):
+    past = _once("Origami", 0, start_time=time(0, 5), end_time=time(0, 35)).sessions.get()
+    html = club_client.get(reverse("club:staff_home")).content.decode()
+    assert reverse("club:session_attendance", args=[past.pk]) in html
+    assert reverse("club:session_move", args=[past.pk]) not in html
+    assert reverse("club:session_cancel", args=[past.pk]) not in html
+
+
+def test_a_coordinator_corrects_a_past_session_saying_why(coordinator_client):
+    past = _once("Origami", -2).sessions.get()
+    cancel = reverse("club:session_cancel", args=[past.pk])
+    refused = coordinator_client.post(cancel, {"reason": "Awaria"})
+    assert refused.status_code == 200 and 'aria-invalid="true"' in refused.content.decode()
+    past.refresh_from_db()
+    assert not past.cancelled
+    coordinator_client.post(cancel, {"reason": "Awaria", "correction_reason": "Zajęć nie było, wpisano przez pomyłkę"})
+    past.refresh_from_db()
+    assert past.cancelled
+    assert past.history.first().history_change_reason == "Zajęć nie było, wpisano przez pomyłkę"
+
+
+def test_the_service_refuses_to_change_a_past_session_without_a_coordinator(club_staff):
+    from django.core.exceptions import ValidationError
+
+    past = _once("Origami", -1).sessions.get()
+    with pytest.raises(ValidationError):
+        services.session_cancel(session=past, reason="Pomyłka", by=club_staff)
+    with pytest.raises(ValidationError):
+        services.session_move(session=past, starts_at=past.starts_at, ends_at=past.ends_at, by=None)
+
+
+def test_the_schedule_starts_today_and_shows_14_days_with_a_subscription(anon_client):
+    for title, days in (("Wczoraj", -1), ("Dzisiaj", 0), ("Za dwa tygodnie", 14), ("Za piętnaście dni", 15)):
+        _once(title, days)
+    html = anon_client.get(reverse("club:schedule")).content.decode()
+    assert "Wczoraj" not in html and "Za piętnaście dni" not in html
+    assert "Dzisiaj" in html and "Za dwa tygodnie" in html
+    assert 'href="webcal://testserver/klub/kalendarz.ics"' in html
+    assert "Subskrybuj w telefonie" in html
+
+
+def test_the_calendar_feed_carries_the_last_seven_days_and_what_is_ahead(anon_client):
+    for title, days in (("Dawno", -8), ("Niedawno", -7), ("Jutro", 1), ("Za pół roku", 180)):
+        _once(title, days)
+    cal = icalendar.Calendar.from_ical(anon_client.get(reverse("club:calendar")).content)
+    assert sorted(str(e["SUMMARY"]) for e in cal.walk("VEVENT")) == ["Jutro", "Niedawno", "Za pół roku"]
+
+
+def test_the_poster_prints_this_week_or_the_next(anon_client):
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    _once("Kółko szachowe", (monday + timedelta(days=6) - timezone.localdate()).days)
+    _once("Warsztaty origami", (monday + timedelta(days=8) - timezone.localdate()).days)
+    this = anon_client.get(reverse("club:poster"), {"tydzien": "ten"}).content.decode()
+    upcoming = anon_client.get(reverse("club:poster"), {"tydzien": "nastepny"}).content.decode()
+    assert "Kółko szachowe" in this and "Warsztaty origami" not in this
+    assert "Warsztaty origami" in upcoming and "Kółko szachowe" not in upcoming

@@ -23,7 +23,6 @@ def note_body(shift, **extra):
         "stage": "using",
         "age_band": "adult",
         "touchpoint": "coffee",
-        "first_contact": False,
         **extra,
     }
 

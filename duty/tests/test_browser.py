@@ -56,29 +56,63 @@ def test_an_assistant_runs_a_whole_shift_on_a_phone(phone, assistant):
     assert phone.external_requests == []
 
 
-def test_a_note_saved_while_its_form_still_slides_open_closes_the_form(phone_factory, assistant):
+def _inside_first_screen(locator):
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 844
+
+
+def test_the_note_form_opens_in_one_screen_with_the_text_first(phone, assistant):
+    for n in range(12):
+        NeedFactory.create(code=f"need_{n}", name=f"Potrzeba {n}", order=n)
     ShiftFactory.create(
         assistants=[assistant], status=Shift.Status.STARTED, started_at=timezone.now(), planned_start=timezone.now()
     )
-    phone = phone_factory(bypass_csp=True)  # the quick tap below is played by a script in the page
     phone.login(assistant.username)
     page = phone.page
-    page.evaluate(
-        """() => {
-            document.querySelector('[data-bs-target="#note-form-box"]').click();
-            const box = document.getElementById('note-form-box');
-            box.querySelector('textarea[name=text]').value = 'Szybka notatka';
-            box.querySelector('form').requestSubmit();
-        }"""
+    page.get_by_role("button", name="+ notatka").tap()
+    text = page.locator("#note-form-box.show textarea[name=text]")
+    save = page.get_by_role("button", name="Zapisz notatkę")
+    text.wait_for()
+    assert _inside_first_screen(text) and _inside_first_screen(save)
+    assert page.evaluate("document.activeElement.name") == "text"
+    # Six needs out, the rest behind "więcej"; the stage is one row of segments.
+    assert page.locator("input[name=needs]:visible").count() == 6
+    page.get_by_text("więcej (6)").tap()
+    assert page.locator("input[name=needs] + label:visible").count() == 12
+    stages = [page.locator(f"label[for=id_stage_{i}]").bounding_box() for i in range(4)]
+    assert len({round(b["y"]) for b in stages}) == 1
+    phone.screenshot("duty-note-sheet")
+    page.locator("label[for=id_stage_2]").tap()
+    text.fill("Pani pyta o zajęcia dla wnuczki")
+    save.tap()
+    page.wait_for_selector("[data-notes-list] li:not(.note-pending) >> text=Pani pyta o zajęcia")
+    assert page.locator("#note-form-box").is_hidden()
+    assert ConversationNote.objects.get().stage == "using"
+    assert phone.console_errors == []
+
+
+def test_a_refused_note_shows_its_message_next_to_the_field_in_view(phone, assistant):
+    ShiftFactory.create(
+        assistants=[assistant], status=Shift.Status.STARTED, started_at=timezone.now(), planned_start=timezone.now()
     )
-    page.wait_for_selector("[data-notes-list] li:not(.note-pending) >> text=Szybka notatka")
-    page.wait_for_timeout(500)  # longer than the slide
-    assert {"show", "collapsing"}.isdisjoint(page.locator("#note-form-box").get_attribute("class").split())
-    toggle = page.get_by_role("button", name="+ notatka")
-    assert toggle.get_attribute("aria-expanded") == "false"
-    toggle.click()  # and the next tap opens it, not closes it
-    page.locator("#note-form-box.show textarea[name=text]").wait_for()
-    assert ConversationNote.objects.get().text == "Szybka notatka"
+    phone.login(assistant.username)
+    page = phone.page
+    page.get_by_role("button", name="+ notatka").tap()
+    typed = "Pan z PESEL 02070803628 prosi o pomoc z remontem"
+    page.fill("#note-form-box.show textarea[name=text]", typed)
+    page.locator("label[for=id_stage_2]").tap()
+    page.get_by_role("button", name="Zapisz notatkę").tap()
+    message = page.locator('[data-field-error="text"]')
+    message.wait_for(state="visible")
+    page.wait_for_function("document.querySelector('[data-field-error=text]').textContent.includes('PESEL')")
+    assert _inside_first_screen(message)
+    text = page.locator("textarea[name=text]")
+    assert text.get_attribute("aria-invalid") == "true"
+    assert "text-error" in text.get_attribute("aria-describedby")
+    assert text.input_value() == typed  # nothing typed is lost
+    assert page.locator("#id_stage_2").is_checked()
+    phone.screenshot("duty-note-refused")
+    assert ConversationNote.objects.count() == 0
 
 
 def test_three_taps_100_ms_apart_count_three_with_a_visible_plus_one(phone, assistant):

@@ -26,8 +26,7 @@ def test_notes_have_no_field_for_a_name_or_contact():
         "pesel",
         "contact",
     )
-    # "first_contact" says whether this was the first meeting; it holds no contact data.
-    fields = [f.name.lower() for f in ConversationNote._meta.get_fields() if f.name != "first_contact"]
+    fields = [f.name.lower() for f in ConversationNote._meta.get_fields()]
     assert not [f for f in fields if any(word in f for word in forbidden)], fields
 
 
@@ -350,10 +349,7 @@ def test_it_redraws_only_the_counters_for_htmx(assistant_client, started_shift):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="counters-grid"' in html and "<html" not in html
-    assert (
-        '<output class="counter-value fs-3 fw-bold text-center" data-counter-value="children" aria-live="polite">1<'
-        in html
-    )
+    assert '<span data-counter-value="children">1</span>' in html
     bad = {**tap, "client_uuid": str(uuid.uuid4()), "delta": "-5"}
     response = assistant_client.post(reverse("duty:shift_tap", args=[started_shift.pk]), bad, HTTP_HX_REQUEST="true")
     assert response.status_code == 400
@@ -433,3 +429,37 @@ def test_it_seeds_weeks_of_shifts_and_notes_that_pass_the_pii_guard():
     assert ConversationNote.objects.count() >= 20
     assert not [n.text for n in ConversationNote.objects.all() if find_pii(n.text)]
     assert not [s.summary for s in ended if find_pii(s.summary)]
+
+
+def _planned(assistant, *, starts_in: timedelta, hours: int = 2):
+    start = timezone.now() + starts_in
+    return ShiftFactory.create(assistants=[assistant], planned_start=start, planned_end=start + timedelta(hours=hours))
+
+
+def test_a_shift_days_ahead_is_shown_as_the_next_one_with_a_start_here_and_now(assistant_client, assistant):
+    later = _planned(assistant, starts_in=timedelta(days=2))
+    response = assistant_client.get(reverse("duty:home"))
+    html = response.content.decode()
+    assert "shift" not in response.context
+    assert response.context["next_shift"] == later
+    assert "Twój następny dyżur" in html and later.place.name in html
+    assert "data-adhoc-form" in html and "data-start-form" not in html
+
+
+def test_a_planned_shift_is_offered_for_starting_from_a_little_before_it(assistant_client, assistant, settings):
+    settings.SHIFT_START_EARLY_MINUTES = 30
+    soon = _planned(assistant, starts_in=timedelta(minutes=20))
+    assert assistant_client.get(reverse("duty:home")).context["shift"] == soon
+    soon.delete()
+    _planned(assistant, starts_in=timedelta(minutes=40))
+    assert "shift" not in assistant_client.get(reverse("duty:home")).context
+    settings.SHIFT_START_EARLY_MINUTES = 60
+    assert "shift" in assistant_client.get(reverse("duty:home")).context
+
+
+def test_a_planned_shift_whose_time_has_passed_is_not_offered(assistant_client, assistant):
+    _planned(assistant, starts_in=timedelta(hours=-3), hours=2)
+    response = assistant_client.get(reverse("duty:home"))
+    assert "shift" not in response.context
+    assert response.context["next_shift"] is None
+    assert "Rozpocznij dyżur" in response.content.decode()  # the ad hoc start

@@ -19,7 +19,6 @@ def _post(client, shift, text):
         "stage": "using",
         "age_band": "adult",
         "touchpoint": "coffee",
-        "first_contact": False,
     }
     return client.post("/api/v1/notes/", body, content_type="application/json")
 

@@ -4,6 +4,14 @@
  * The markup stays Bootstrap's, so a page written for Bootstrap works unchanged. */
 (function () {
   "use strict";
+  /* A refused form comes back with its first invalid field in view and focused, its message
+   * next to it (aria-describedby), so nothing has to be looked for. */
+  var invalid = document.querySelector('[aria-invalid="true"]');
+  if (invalid && !invalid.closest("[hidden]")) {
+    invalid.focus({ preventScroll: true });
+    invalid.scrollIntoView({ block: "center" });
+  }
+
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest('[data-bs-toggle="collapse"]');
     if (toggle) {

@@ -172,7 +172,6 @@
         stage: data.get("stage") || "first_contact",
         age_band: data.get("age_band") || "unknown",
         touchpoint: data.get("touchpoint") || "",
-        first_contact: data.get("first_contact") === "on",
         wants_follow_up: data.get("wants_follow_up") === "on"
       };
     }
@@ -202,35 +201,87 @@
       notesList.insertBefore(li, notesList.firstChild);
     }
 
+    function clearNoteErrors() {
+      var box = noteForm.querySelector("[data-note-errors]");
+      if (box) { box.classList.add("d-none"); box.textContent = ""; }
+      noteForm.querySelectorAll("[data-field-error]").forEach(function (el) { el.textContent = ""; });
+      noteForm.querySelectorAll('[aria-invalid="true"]').forEach(function (el) {
+        el.removeAttribute("aria-invalid");
+        el.classList.remove("is-invalid");
+      });
+    }
+
     function resetNoteForm() {
       noteForm.reset();
       var hidden = noteForm.querySelector('input[name="client_uuid"]');
       if (hidden) hidden.value = uuid();
-      var errors = noteForm.querySelector("[data-note-errors]");
-      if (errors) { errors.classList.add("d-none"); errors.textContent = ""; }
+      clearNoteErrors();
     }
 
-    /* Open or close the note form. While the box is still sliding (a fast tap after "+ note")
-     * Bootstrap would undo the change when the slide ends: wait for the end first. */
+    /* A refusal: each message next to its field (marked invalid), the rest above the form; the
+     * first one is scrolled into view and its field focused. */
+    function showNoteErrors(errors) {
+      clearNoteErrors();
+      var rest = {}, first = null;
+      if (errors && typeof errors === "object") {
+        Object.keys(errors).forEach(function (name) {
+          var slot = noteForm.querySelector('[data-field-error="' + name + '"]');
+          var field = noteForm.querySelector('[name="' + name + '"]');
+          var v = errors[name], text = Array.isArray(v) ? v.join(" ") : String(v);
+          if (slot && field) {
+            slot.textContent = text;
+            field.setAttribute("aria-invalid", "true");
+            field.classList.add("is-invalid");
+            if (!first) first = field;
+          } else rest[name] = v;
+        });
+      } else rest = errors;
+      var box = noteForm.querySelector("[data-note-errors]");
+      if (box && (!first || Object.keys(rest).length)) {
+        box.textContent = errorText(first ? rest : errors);
+        box.classList.remove("d-none");
+      }
+      return first || box;
+    }
+
+    /* Open or close the note sheet; focus goes to the text, and back to "+ note" on closing. */
     function showNoteBox(open) {
       var box = document.getElementById("note-form-box");
       if (!box) return;
-      if (box.classList.contains("collapsing")) {
-        var later = function () {
-          box.removeEventListener("shown.bs.collapse", later);
-          box.removeEventListener("hidden.bs.collapse", later);
-          showNoteBox(open);
-        };
-        box.addEventListener("shown.bs.collapse", later);
-        box.addEventListener("hidden.bs.collapse", later);
-        return;
-      }
+      box.hidden = !open;
       box.classList.toggle("show", open);
-      document.querySelectorAll('[data-bs-target="#note-form-box"]').forEach(function (toggle) {
+      document.body.classList.toggle("sheet-open", open);
+      document.querySelectorAll("[data-note-open]").forEach(function (toggle) {
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
-        toggle.classList.toggle("collapsed", !open);
       });
+      if (open) {
+        var body = box.querySelector(".note-sheet-body");
+        if (body) body.scrollTop = 0;
+      }
     }
+
+    root.addEventListener("click", function (event) {
+      var opener = event.target.closest("[data-note-open]");
+      var closer = event.target.closest("[data-note-close]");
+      if (opener) {
+        event.preventDefault();
+        showNoteBox(true);
+        noteForm.querySelector('[name="text"]').focus({ preventScroll: true });
+      } else if (closer) {
+        event.preventDefault();
+        showNoteBox(false);
+        var back = root.querySelector("[data-note-open]");
+        if (back) back.focus();
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      var box = document.getElementById("note-form-box");
+      if (event.key === "Escape" && box && !box.hidden) {
+        showNoteBox(false);
+        var back = root.querySelector("[data-note-open]");
+        if (back) back.focus();
+      }
+    });
 
     function restoreNote(body, errors) {
       resetNoteForm();
@@ -244,15 +295,17 @@
         if (radio) radio.checked = true;
       });
       noteForm.querySelector('[name="touchpoint"]').value = body.touchpoint || "";
-      noteForm.querySelector('[name="first_contact"]').checked = !!body.first_contact;
       noteForm.querySelector('[name="wants_follow_up"]').checked = !!body.wants_follow_up;
-      if (errors) {
-        var box = noteForm.querySelector("[data-note-errors]");
-        box.textContent = errorText(errors);
-        box.classList.remove("d-none");
-      }
+      (body.needs || []).forEach(function (code) {  // a chosen need behind "more" is shown
+        var box = noteForm.querySelector('input[name="needs"][value="' + code + '"]');
+        var more = box && box.closest("details");
+        if (more) more.open = true;
+      });
       showNoteBox(true);
-      noteForm.querySelector('[name="text"]').focus();
+      var target = errors ? showNoteErrors(errors) : null;
+      var field = target && target.matches("input, select, textarea") ? target : noteForm.querySelector('[name="text"]');
+      field.focus({ preventScroll: true });
+      if (target) target.scrollIntoView({ block: "center" });
       dropPendingNote(body);
     }
 
