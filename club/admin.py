@@ -122,5 +122,5 @@ class SessionAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin)
     def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
         # Sessions that have begun are corrected one by one, with a reason (the session's own page).
         for session in queryset.filter(cancelled=False, starts_at__gt=timezone.now()):
-            services.session_cancel(session=session, reason=str(_("Cancelled by the Club")), by=request.user)
+            services.session_cancel(session=session, reason=str(_("Cancelled by the Club")), by=request.user)  # type: ignore[arg-type]
         self.message_user(request, _("Sessions cancelled."))
