@@ -86,8 +86,8 @@ css: assets/node_modules/.package-lock.json
 
 ## Refresh the Polish translations (then translate the new entries and run `make messages` again).
 messages: $(VENV)/.installed-dev
-	DEBUG=true $(PY) manage.py makemessages -l pl --no-obsolete --ignore=.venv --ignore=staticfiles --ignore='duty/*' --ignore='needs/*' --ignore='club/*' --ignore='reminders/*' --ignore='bundles/*' --ignore='core/*'
-	for app in core duty needs club reminders bundles; do (cd $$app && DEBUG=true ../$(PY) ../manage.py makemessages -l pl --no-obsolete); done
+	DEBUG=true $(PY) manage.py makemessages -l pl --no-obsolete --ignore=.venv --ignore=staticfiles --ignore='duty/*' --ignore='needs/*' --ignore='club/*' --ignore='reminders/*' --ignore='bundles/*' --ignore='core/*' --ignore='insight/*'
+	for app in core duty needs club reminders bundles insight; do (cd $$app && DEBUG=true ../$(PY) ../manage.py makemessages -l pl --no-obsolete); done
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -587,7 +588,7 @@ def hotspots(period: Period, *, today: date | None = None) -> list[Hotspot]:
     the share of first contacts among them; open problems plus news not yet told; needs heard there
     whose service bundles are incomplete (the bundles' own selector); days since the last duty.
     """
-    from bundles.selectors import needs_heard_with_incomplete_bundles
+    from bundles.selectors import demand_rank, needs_heard_with_incomplete_bundles
 
     today = today or timezone.localdate()
     figures = place_figures(period)
@@ -596,17 +597,21 @@ def hotspots(period: Period, *, today: date | None = None) -> list[Hotspot]:
         for demand in row.by_place:
             gaps[demand.name].append((row.need.name, demand.count))
 
+    # Every part is computed from what may be shown (demand_rank: "<5" counts as 1, a hidden
+    # count as the smallest shown one), so points never tell a 1 from a 4.
     def rate(f: PlaceFigures) -> float:
-        return f.exact["contacts"] / f.exact["hours"] if f.exact["hours"] else 0.0
+        return demand_rank(f.contacts) / f.exact["hours"] if f.exact["hours"] else 0.0
 
     def first_share(f: PlaceFigures) -> float | None:
-        return f.exact["first_time"] / f.exact["contacts"] if f.exact["contacts"] >= min_cell() else None
+        if f.contacts.shown is None or f.contacts.shown < min_cell():
+            return None
+        return min(1.0, demand_rank(f.first_time) / f.contacts.shown)
 
     def waiting(f: PlaceFigures) -> int:
-        return int(f.exact["open"] + f.exact["untold"])
+        return demand_rank(f.open_problems) + demand_rank(f.untold)
 
     def unmet(f: PlaceFigures) -> int:
-        return sum(c.value for _n, c in gaps.get(f.place.name, []))
+        return sum(demand_rank(c) for _n, c in gaps.get(f.place.name, []))
 
     def idle(f: PlaceFigures) -> int:
         return STALE_DAYS if f.last_duty is None else min(STALE_DAYS, (today - f.last_duty).days)
@@ -624,13 +629,13 @@ def hotspots(period: Period, *, today: date | None = None) -> list[Hotspot]:
             ScorePart(
                 "rate",
                 _("Residents talked to per hour on duty"),
-                "–" if small_contacts or not f.exact["hours"] else f"{rate(f):.1f}",
+                "–" if small_contacts or not f.exact["hours"] else number_format(rate(f), 1),
                 SCORE_POINTS * rate(f) / top_rate,
             ),
             ScorePart(
                 "first",
                 _("Share of first contacts"),
-                "–" if share is None else f"{round(100 * share)}%",
+                "–" if share is None or f.first_time.shown is None else f"{round(100 * share)}%",
                 SCORE_POINTS * (share or 0.0),
             ),
             ScorePart(

@@ -20,7 +20,7 @@ def test_it_ranks_places_and_shows_every_part_of_the_score(coordinator_client):
     quiet = world.place("Ławka przy sklepie")
     world.place("Nieodwiedzony skwer")
     world.held_shift(busy, days_ago(3), hours=2, first_time=20, returning=20)
-    world.held_shift(quiet, days_ago(40), hours=2, first_time=1, returning=5)
+    world.held_shift(quiet, days_ago(40), hours=2, first_time=6, returning=5)
     for _ in range(6):
         world.problem(busy, days_ago(5))
     lonely = world.need("loneliness", "Samotność")  # no bundle answers it yet
@@ -30,7 +30,7 @@ def test_it_ranks_places_and_shows_every_part_of_the_score(coordinator_client):
     assert response.status_code == 200
     rows = {r.figures.place.name: r for r in response.context["rows"]}
     busy_parts = {p.key: p for p in rows["Podwórko przy Kościuszki"].parts}
-    assert busy_parts["rate"].shown == "20.0"
+    assert busy_parts["rate"].shown == "20,0"
     assert busy_parts["rate"].points == 20
     assert busy_parts["first"].shown == "50%"
     assert busy_parts["problems"].shown == "6 + 0"
@@ -40,13 +40,24 @@ def test_it_ranks_places_and_shows_every_part_of_the_score(coordinator_client):
     never = {p.key: p for p in rows["Nieodwiedzony skwer"].parts}
     assert never["idle"].points == 20
     quiet_parts = {p.key: p for p in rows["Ławka przy sklepie"].parts}
-    assert quiet_parts["first"].shown == "17%"
+    assert quiet_parts["first"].shown == "55%"
     # Each score is the sum of its parts, and the page says so part by part.
     for row in rows.values():
         assert row.score == pytest.approx(sum(p.points for p in row.parts), abs=0.11)
     body = response.content.decode()
     assert "Rozmowy na godzinę dyżuru" in body
     assert reverse("duty:week") + f"?miejsce={busy.pk}" in body
+
+
+def test_points_are_counted_from_what_may_be_shown(coordinator_client):
+    one, four = world.place("Jeden"), world.place("Cztery")
+    world.problem(one, days_ago(5))
+    for _ in range(4):
+        world.problem(four, days_ago(5))
+    rows = {r.figures.place.name: r for r in coordinator_client.get(reverse("insight:hotspots")).context["rows"]}
+    parts = [{p.key: p for p in rows[name].parts}["problems"] for name in ("Jeden", "Cztery")]
+    assert [p.shown for p in parts] == ["<5 + 0", "<5 + 0"]
+    assert parts[0].points == parts[1].points  # 1 and 4 problems must not be told apart
 
 
 def test_problems_without_a_place_are_listed_by_location(coordinator_client):

@@ -80,6 +80,14 @@ def test_the_overview_draws_its_charts_and_map_at_desktop_size(browser, live_ser
         path = ARTIFACTS / "screenshots" / "overview-desktop.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=True)
+        page.goto(live_server.url + "/koordynator/miejsca/")
+        page.wait_for_selector("table.hotspots tbody tr[data-place]")
+        assert page.locator("table.hotspots tbody tr[data-place]").count() == 4
+        page.screenshot(path=str(path.with_name("hotspots-desktop.png")), full_page=True)
+        page.goto(live_server.url + "/koordynator/raport/")
+        page.wait_for_selector("html[data-charts-ready='1']")
+        page.emulate_media(media="print")
+        page.screenshot(path=str(path.with_name("report-print.png")), full_page=True)
         assert not errors, errors
         assert not outside, outside
     finally:
