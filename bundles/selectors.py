@@ -147,6 +147,23 @@ def told_totals(
     return {pk: {kind: cell(found.get((pk, kind), 0)) for kind in ServiceTold.Kind.values} for pk in services}
 
 
+def told_on_shift(shift: Shift) -> list[dict[str, object]]:
+    """The services residents heard about on one shift, most told first, with both counts (one query)."""
+    rows = (
+        ServiceTold.objects.filter(shift=shift)
+        .values("service_id", "service__name", "service__partner__name")
+        .annotate(
+            told=Count("pk", filter=Q(kind=ServiceTold.Kind.TOLD)),
+            handoff=Count("pk", filter=Q(kind=ServiceTold.Kind.HANDOFF)),
+        )
+        .order_by("-told", "-handoff", "service__name")
+    )
+    return [
+        {"name": r["service__name"], "partner": r["service__partner__name"], "told": r["told"], "handoff": r["handoff"]}
+        for r in rows
+    ]
+
+
 def phone_services() -> dict[str, list[dict[str, object]]]:
     """Every service on offer, by need code, for the phone's "Co może pomóc?" (kept offline).
 

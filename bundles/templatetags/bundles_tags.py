@@ -30,3 +30,9 @@ def what_helps(shift: Any) -> dict[str, Any]:
             },
         },
     }
+
+
+@register.inclusion_tag("bundles/partials/told_on_shift.html")
+def told_on_shift(shift: Any) -> dict[str, Any]:
+    """On a shift's summary: which services residents heard about, and how often (counts only)."""
+    return {"rows": selectors.told_on_shift(shift)}

@@ -230,3 +230,20 @@ def test_staff_find_bundles_and_the_cards_to_print_from_the_menu(assistant_clien
     html = assistant_client.get(reverse("bundles:bundle_list")).content.decode()
     assert f'href="{reverse("bundles:card", args=["limited_money"])}"' in html
     assert f'href="{reverse("bundles:public_need", args=["limited_money"])}"' in html
+
+
+def test_a_shifts_summary_lists_the_services_residents_heard_about(assistant_client, assistant):
+    from bundles.services import service_told_record
+
+    debt, lunch, unheard = (ServiceFactory.create(name=n) for n in ("Porada w sprawie długów", "Obiad", "Świetlica"))
+    shift, other = ShiftFactory.create(assistants=[assistant]), ShiftFactory.create(assistants=[assistant])
+    for _ in range(2):
+        service_told_record(service=debt, shift=shift)
+    service_told_record(service=debt, shift=shift, kind="handoff")
+    service_told_record(service=lunch, shift=shift)
+    service_told_record(service=unheard, shift=other)
+    html = assistant_client.get(reverse("duty:shift_detail", args=[shift.pk])).content.decode()
+    section = html.split("data-told-on-shift>")[1].split("</ul>")[0]
+    assert "Porada w sprawie długów" in section and "powiedziano 2, ciepłe przekazanie 1" in section
+    assert section.index("Porada w sprawie długów") < section.index("Obiad")
+    assert "Świetlica" not in section
