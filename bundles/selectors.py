@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -164,10 +165,12 @@ def told_on_shift(shift: Shift) -> list[dict[str, object]]:
     ]
 
 
-def phone_services() -> dict[str, list[dict[str, object]]]:
-    """Every service on offer, by need code, for the phone's "Co może pomóc?" (kept offline).
+def phone_services() -> dict[str, dict[str, Any]]:
+    """Every service on offer, for the phone's "Co może pomóc?" (kept offline with the duty screen).
 
-    Staff see internal services too: the list is embedded only in the signed-in duty screen.
+    ``{"services": {id: row}, "needs": {need code: [id, …]}}``: a service answering several needs is
+    written once. Staff see internal services too: the list is embedded only in the signed-in duty
+    screen.
     """
     services = (
         Service.objects.active()
@@ -175,9 +178,10 @@ def phone_services() -> dict[str, list[dict[str, object]]]:
         .prefetch_related(Prefetch("needs", queryset=Need.objects.filter(active=True).only("code")))
         .order_by("type__order", "name", "pk")
     )
-    by_need: dict[str, list[dict[str, object]]] = defaultdict(list)
+    rows: dict[str, dict[str, object]] = {}
+    by_need: dict[str, list[int]] = defaultdict(list)
     for s in services:
-        row = {
+        rows[str(s.pk)] = {
             "id": s.pk,
             "name": s.name,
             "type": s.type.name,
@@ -190,8 +194,8 @@ def phone_services() -> dict[str, list[dict[str, object]]]:
             "public": s.public,
         }
         for need in s.needs.all():
-            by_need[need.code].append(row)
-    return dict(by_need)
+            by_need[need.code].append(s.pk)
+    return {"services": rows, "needs": dict(by_need)}
 
 
 def public_needs() -> QuerySet[Need]:

@@ -177,7 +177,10 @@ def test_it_embeds_what_can_help_in_the_duty_screen(assistant_client, assistant)
     html = r.content.decode()
     assert 'id="what-helps-data"' in html, html
     data = json.loads(html.split('id="what-helps-data" type="application/json">')[1].split("</script>")[0])
-    assert [s["name"] for s in data["services"]["limited_money"]] == ["Porada w sprawie długów"]
+    services = data["services"]
+    assert [services["services"][str(i)]["name"] for i in services["needs"]["limited_money"]] == [
+        "Porada w sprawie długów"
+    ]
     assert "data-what-helps" in html
 
 
