@@ -1,8 +1,8 @@
 """The service types shipped with the app: the OWES standard and the usual social services.
 
-Loaded by a data migration (``0002_service_types``) with ``get_or_create`` by code: a type a
-coordinator has renamed or switched off stays as they left it. Names are Polish; the English is
-in the catalogue's translations.
+Loaded after every ``migrate`` (and by ``manage.py load_catalogues``) with ``get_or_create`` by
+code: a type a coordinator has renamed or switched off stays as they left it. Names are Polish;
+the English is in the catalogue's translations.
 """
 
 from typing import Any
@@ -39,3 +39,8 @@ def load_service_types(service_type_model: Any) -> int:
         )
         created += made
     return created
+
+
+def load(apps: Any) -> dict[str, int]:
+    """This app's part of ``load_catalogues``: how many rows of each catalogue were created."""
+    return {"service types": load_service_types(apps.get_model("bundles", "ServiceType"))}

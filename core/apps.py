@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Users and roles")
 
     def ready(self) -> None:
-        from . import pii, roles
+        from . import catalogues, pii, roles
 
         pre_save.connect(pii.refuse_pii_on_save, dispatch_uid="core.refuse_pii_on_save")
         post_migrate.connect(roles.sync_on_migrate, dispatch_uid="core.sync_role_permissions")
+        post_migrate.connect(catalogues.load_on_migrate, sender=self, dispatch_uid="core.load_catalogues")

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "bundles",
     "reminders",
     "insight",
+    "demo",
 ]
 
 MIDDLEWARE = [

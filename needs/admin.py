@@ -24,11 +24,13 @@ from core.admin import LargeTableAdminMixin, PIIGuardAdminMixin
 from . import services
 from .forms import AnswerForm, DuplicateForm, ForwardForm, WaiveForm
 from .models import Institution, Need, Open311Key, Problem, ProblemCategory, ProblemEvent, Referral
-from .resources import InstitutionResource, ProblemResource
+from .resources import InstitutionResource, NeedResource, ProblemCategoryResource, ProblemResource
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(PIIGuardAdminMixin, ImportExportModelAdmin):
+    pii_fields = ("name", "description")
+    resource_classes = [NeedResource]
     list_display = ("name", "code", "order", "active")
     list_editable = ("order", "active")
     search_fields = ("name", "code")
@@ -54,8 +56,24 @@ class InstitutionAdmin(PIIGuardAdminMixin, ImportExportModelAdmin):
     ]
 
 
+class ProblemCategoryForm(forms.ModelForm):
+    institution_kinds = forms.MultipleChoiceField(
+        label=_("kinds of institution that usually handle it"),
+        choices=Institution.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = ProblemCategory
+        fields = ("code", "name", "description", "institution_kinds", "institutions", "never_public", "order", "active")
+
+
 @admin.register(ProblemCategory)
-class ProblemCategoryAdmin(admin.ModelAdmin):
+class ProblemCategoryAdmin(PIIGuardAdminMixin, ImportExportModelAdmin):
+    form = ProblemCategoryForm
+    pii_fields = ("name", "description")
+    resource_classes = [ProblemCategoryResource]
     list_display = ("name", "code", "order", "active", "never_public")
     list_filter = ("never_public",)
     search_fields = ("name", "code")

@@ -102,6 +102,12 @@ class ProblemCategory(models.Model):
     institutions = models.ManyToManyField(
         Institution, blank=True, related_name="categories", verbose_name=_("usually handled by")
     )
+    institution_kinds = models.JSONField(
+        _("kinds of institution that usually handle it"),
+        default=list,
+        blank=True,
+        help_text=_("Partner organisations of these kinds are suggested when a problem is forwarded."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
     never_public = models.BooleanField(
@@ -120,6 +126,14 @@ class ProblemCategory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def usual_institutions(self) -> InstitutionQuerySet:
+        """Active partners named for this category, or of a kind that usually handles it."""
+        return (
+            Institution.objects.active()
+            .filter(Q(categories=self) | Q(kind__in=self.institution_kinds or []))
+            .distinct()
+        )
 
 
 class ProblemQuerySet(models.QuerySet["Problem"]):

@@ -6,7 +6,7 @@ from import_export import fields, resources, widgets
 from core.resources import PIIGuardResourceMixin
 
 from . import services
-from .models import Institution, Problem, ProblemCategory
+from .models import Institution, Need, Problem, ProblemCategory
 
 
 class ProblemResource(PIIGuardResourceMixin, resources.ModelResource):
@@ -70,6 +70,39 @@ class InstitutionResource(PIIGuardResourceMixin, resources.ModelResource):
         )
         export_order = fields
         import_id_fields = ("name",)
+        skip_unchanged = True
+        report_skipped = False
+        clean_model_instances = True
+
+
+class NeedResource(PIIGuardResourceMixin, resources.ModelResource):
+    """The needs catalogue to and from CSV/XLSX, matched by code."""
+
+    pii_fields = ("name", "description")
+
+    class Meta:
+        model = Need
+        fields = ("code", "name", "description", "order", "active")
+        export_order = fields
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        report_skipped = False
+        clean_model_instances = True
+
+
+class ProblemCategoryResource(PIIGuardResourceMixin, resources.ModelResource):
+    """Problem categories to and from CSV/XLSX, matched by code; institution kinds as codes separated by commas."""
+
+    pii_fields = ("name", "description")
+    institution_kinds = fields.Field(
+        attribute="institution_kinds", column_name="institution_kinds", widget=widgets.SimpleArrayWidget(",")
+    )
+
+    class Meta:
+        model = ProblemCategory
+        fields = ("code", "name", "description", "institution_kinds", "never_public", "order", "active")
+        export_order = fields
+        import_id_fields = ("code",)
         skip_unchanged = True
         report_skipped = False
         clean_model_instances = True

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from duty.tests.factories import NoteFactory, PlaceFactory, ShiftFactory
 from needs import services
-from needs.models import Open311Key, Problem
+from needs.models import Open311Key, Problem, ProblemCategory
 from needs.resources import ProblemResource
 from needs.tests.factories import CategoryFactory, InstitutionFactory, report
 
@@ -52,19 +52,19 @@ def test_the_api_hides_problems_of_other_places(assistant_client):
 
 
 def test_open311_services_and_definition(anon_client):
-    CategoryFactory.create(code="lighting", name="Oświetlenie", description="Lampy")
-    services_ = anon_client.get("/open311/v2/services.json").json()
-    assert services_ == [
-        {
-            "service_code": "lighting",
-            "service_name": "Oświetlenie",
-            "description": "Lampy",
-            "metadata": False,
-            "type": "realtime",
-            "keywords": "",
-            "group": "",
-        }
-    ]
+    ProblemCategory.objects.filter(code="lighting").update(description="Lampy")  # shipped with the app
+    CategoryFactory.create(code="potholes", name="Dziury", active=False)
+    services_ = {s["service_code"]: s for s in anon_client.get("/open311/v2/services.json").json()}
+    assert "potholes" not in services_
+    assert services_["lighting"] == {
+        "service_code": "lighting",
+        "service_name": "Oświetlenie",
+        "description": "Lampy",
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": "",
+    }
     assert anon_client.get("/open311/v2/services/lighting.json").json() == {
         "service_code": "lighting",
         "attributes": [],

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from . import services
-from .models import Activity, Room, Session
+from club import services
+from club.models import Activity, Room, Session
 
 ROOMS = [("Sala Duża", 40), ("Sala Mała", 15), ("Kuchnia", 10), ("Podwórko Klubu", 60)]
 

@@ -2,10 +2,11 @@
 
 import pytest
 
-from bundles import demo, selectors
+from bundles import selectors
 from bundles.models import Bundle, Service
 from core.pii import find_pii
-from needs import demo as needs_demo
+from demo import bundles as demo
+from demo import needs as needs_demo
 from needs.models import Institution
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seeded():
-    needs_demo.seed_catalogues()
+    needs_demo.seed_institutions()
     demo.seed()
 
 

@@ -16,8 +16,7 @@ from club import services as club_services
 from club.models import Activity, Room, Session
 from duty.models import Place, Shift
 from needs.models import Problem, Referral
-
-from . import services
+from reminders import services
 
 DEMO_NS = uuid.UUID("6f3b1600-0000-4000-8000-000000000006")
 BOARD_GAMES = "Wieczór gier planszowych"

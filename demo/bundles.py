@@ -7,9 +7,8 @@ only get the public details they lack.
 
 from typing import Any
 
+from bundles.models import Bundle, Service, ServiceType
 from needs.models import Institution, Need
-
-from .models import Bundle, Service, ServiceType
 
 PARTNERS: list[tuple[str, str, dict[str, Any]]] = [
     (

@@ -1,6 +1,8 @@
-"""Fill a realistic Polish demo: users for each role, catalogues, places, shifts, problems, club.
+"""Fill a realistic Polish demo: users for each role, places, shifts, problems, partners, club.
 
-Idempotent: every part looks rows up by a natural key, so a second run duplicates nothing.
+Demo data only: the catalogues ship with the app and ``migrate`` loads them. Idempotent: every
+part looks rows up by a natural key, so a second run duplicates nothing. The demo's Open311 key
+is random per install and printed once, when it is made.
 """
 
 import secrets
@@ -12,8 +14,14 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core.catalogues import load_catalogues
 from core.models import User
 from core.roles import ASSISTANT, CLUB, COORDINATOR, sync_role_permissions
+from demo import bundles as bundles_demo
+from demo import club as club_demo
+from demo import duty as duty_demo
+from demo import needs as needs_demo
+from demo import reminders as reminders_demo
 
 PASSWORD_FILE = Path(settings.BASE_DIR) / ".demo-password"
 
@@ -61,12 +69,6 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when demo users already exist.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from bundles import demo as bundles_demo
-        from club import demo as club_demo
-        from duty import demo as duty_demo
-        from needs import demo as needs_demo
-        from reminders import demo as reminders_demo
-
         if options["if_empty"] and User.objects.filter(username="asystent").exists():
             self.stdout.write("Demo data already present.")
             self.print_logins(demo_password())
@@ -74,14 +76,18 @@ class Command(BaseCommand):
         password = demo_password()
         with transaction.atomic():
             users = seed_users(password)
-            needs_demo.seed_catalogues()
+            load_catalogues()
+            needs_demo.seed_institutions()
             duty_demo.seed(users)
             needs_demo.seed_problems(users)
             bundles_demo.seed()
             club_demo.seed(users)
             reminders_demo.seed(users)
+            open311_key = needs_demo.seed_open311_key()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.print_logins(password)
+        if open311_key:
+            self.stdout.write(f"Open311 key of “{needs_demo.OPEN311_CLIENT}” (shown once): {open311_key}")
 
     def print_logins(self, password: str) -> None:
         self.stdout.write("Logins (user name / password):")

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from duty.models import ConversationNote, Place, Shift
 from needs.models import Need
-
-from .models import ConversationNote, Place, Shift
 
 DEMO_NS = uuid.UUID("6f3b1600-0000-4000-8000-000000000001")
 

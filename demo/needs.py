@@ -1,24 +1,8 @@
-"""Demo catalogues (needs taxonomy, problem categories, institutions) and demo problems."""
+"""Demo institutions and demo problems (the catalogues themselves ship with the app)."""
 
 from typing import Any
 
-from .models import Institution, Need, ProblemCategory
-
-# Needs and pains from the service blueprint: stable codes, Polish names.
-NEEDS = [
-    ("integration", "Integracja z sąsiadami"),
-    ("free_time", "Wypełnienie wolnego czasu"),
-    ("being_heard", "Rozmowa i bycie wysłuchanym"),
-    ("lasting_relations", "Trwałe relacje"),
-    ("feedback", "Informacja zwrotna"),
-    ("problem_solving", "Rozwiązanie problemu"),
-    ("limited_money", "Ograniczone środki finansowe"),
-    ("childcare", "Stała opieka nad dziećmi"),
-    ("fear_of_contact", "Lęk przed kontaktem z nowymi osobami"),
-    ("fear_of_obligation", "Obawa, że trzeba będzie coś dać w zamian"),
-    ("curiosity", "Ciekawość"),
-    ("active_time", "Aktywny czas ze znajomymi"),
-]
+from needs.models import Institution, ProblemCategory
 
 INSTITUTIONS = [
     # name, kind, answer days, contact
@@ -34,38 +18,31 @@ INSTITUTIONS = [
     ("Straż Miejska", Institution.Kind.CITY_GUARD, 7, "Dyżurny całodobowy"),
     ("Stowarzyszenie Sąsiedzkie „Razem”", Institution.Kind.NGO, 21, "Spotkania w Klubie Mieszkańca"),
     ("Ośrodek Wsparcia Ekonomii Społecznej", Institution.Kind.OWES, 21, "Doradztwo dla inicjatyw mieszkańców"),
-    ("Zakład Zieleni Miejskiej", Institution.Kind.CITY_OFFICE, 21, "Zgłoszenia dot. drzew, trawników i placów zabaw"),
+    ("Zakład Zieleni Miejskiej", Institution.Kind.GREENERY, 21, "Zgłoszenia dot. drzew, trawników i placów zabaw"),
 ]
 
-CATEGORIES = [
-    # code, name, usual institutions
-    ("housing_repair", "Remont w lokalu komunalnym", ["Zarząd Budynków Miejskich"]),
-    ("lighting", "Oświetlenie", ["Urząd Miasta – Wydział Gospodarki Komunalnej"]),
-    ("cleanliness", "Czystość i odpady", ["Urząd Miasta – Wydział Gospodarki Komunalnej", "Straż Miejska"]),
-    ("safety", "Bezpieczeństwo", ["Komisariat Policji – dzielnicowy", "Straż Miejska"]),
-    ("greenery", "Zieleń i plac zabaw", ["Zakład Zieleni Miejskiej"]),
-    ("social_help", "Pomoc społeczna", ["Miejski Ośrodek Pomocy Społecznej"]),
-    ("health", "Zdrowie", ["Miejski Ośrodek Pomocy Społecznej"]),
-    (
-        "community",
-        "Inicjatywy mieszkańców",
-        ["Stowarzyszenie Sąsiedzkie „Razem”", "Ośrodek Wsparcia Ekonomii Społecznej"],
-    ),
-    ("other", "Inne", []),
-]
+# Which demo institutions usually handle each shipped problem category.
+USUAL = {
+    "housing_repair": ["Zarząd Budynków Miejskich"],
+    "lighting": ["Urząd Miasta – Wydział Gospodarki Komunalnej"],
+    "cleanliness": ["Urząd Miasta – Wydział Gospodarki Komunalnej", "Straż Miejska"],
+    "safety": ["Komisariat Policji – dzielnicowy", "Straż Miejska"],
+    "greenery": ["Zakład Zieleni Miejskiej"],
+    "social_help": ["Miejski Ośrodek Pomocy Społecznej"],
+    "health": ["Miejski Ośrodek Pomocy Społecznej"],
+    "community": ["Stowarzyszenie Sąsiedzkie „Razem”", "Ośrodek Wsparcia Ekonomii Społecznej"],
+}
 
 
-def seed_catalogues() -> None:
-    for order, (code, name) in enumerate(NEEDS):
-        Need.objects.update_or_create(code=code, defaults={"name": name, "order": order})
+def seed_institutions() -> None:
+    """Demo partner organisations, linked to the shipped problem categories (which migrate loads)."""
     institutions = {}
     for name, kind, days, contact in INSTITUTIONS:
         institutions[name], _ = Institution.objects.get_or_create(
             name=name, defaults={"kind": kind, "answer_days": days, "contact": contact}
         )
-    for order, (code, name, usual) in enumerate(CATEGORIES):
-        category, _ = ProblemCategory.objects.update_or_create(code=code, defaults={"name": name, "order": order})
-        category.institutions.set([institutions[n] for n in usual])
+    for category in ProblemCategory.objects.filter(code__in=USUAL):
+        category.institutions.add(*[institutions[n] for n in USUAL[category.code]])
 
 
 PROBLEMS = [
@@ -106,14 +83,12 @@ def seed_problems(users: dict[str, Any]) -> None:
     import uuid
     from datetime import timedelta
 
-    from django.apps import apps
     from django.utils import timezone
 
-    from . import services
-    from .models import Problem, Referral
-
-    place_model = apps.get_model("duty", "Place")
-    from duty.demo import PLACES
+    from demo.duty import PLACES
+    from duty.models import Place
+    from needs import services
+    from needs.models import Problem, Referral
 
     institutions = {i.name: i for i in Institution.objects.all()}
     zbm = institutions["Zarząd Budynków Miejskich"]
@@ -134,7 +109,7 @@ def seed_problems(users: dict[str, Any]) -> None:
             category=ProblemCategory.objects.get(code=category),
             description=description,
             by=assistant,
-            place=place_model.objects.get(name=PLACES[place_index][0]),
+            place=Place.objects.get(name=PLACES[place_index][0]),
             client_uuid=client_uuid,
         )
         made[key] = problem
@@ -183,7 +158,16 @@ def seed_problems(users: dict[str, Any]) -> None:
             services.problem_feedback_waive(
                 problem=problem, by=coordinator, reason="Informacja wywieszona na drzwiach Klubu."
             )
-    from .models import Open311Key
 
-    if not Open311Key.objects.filter(name="Miejski system zgłoszeń (demo)").exists():
-        Open311Key.issue(name="Miejski system zgłoszeń (demo)", raw="demo-open311-key")
+
+OPEN311_CLIENT = "Miejski system zgłoszeń (demo)"
+
+
+def seed_open311_key() -> str | None:
+    """A random Open311 key for the demo client, made once per install; the new key, or None if one exists."""
+    from needs.models import Open311Key
+
+    if Open311Key.objects.filter(name=OPEN311_CLIENT).exists():
+        return None
+    _key, raw = Open311Key.issue(name=OPEN311_CLIENT)
+    return raw
