@@ -12,6 +12,20 @@
     invalid.scrollIntoView({ block: "center" });
   }
 
+  /* A wide table that scrolls sideways can be scrolled from the keyboard too (WCAG 2.1.1). */
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) return;
+    box.setAttribute("tabindex", "0");
+    var table = box.querySelector("table");
+    var caption = table && table.querySelector("caption");
+    var heading = caption || (table && table.getAttribute("aria-labelledby") && document.getElementById(table.getAttribute("aria-labelledby")));
+    if (heading) {
+      if (!heading.id) heading.id = "table-" + Math.random().toString(36).slice(2);
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-labelledby", heading.id);
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest('[data-bs-toggle="collapse"]');
     if (toggle) {
