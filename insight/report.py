@@ -159,6 +159,8 @@ class Report:
     club: selectors.ClubAttendance
     activities: list[tuple[str, int, Cell]]
     costs: Costs
+    by_age: selectors.TimeSeries
+    month_place: selectors.MonthByPlace
 
 
 def build(period: Period) -> Report:
@@ -180,6 +182,8 @@ def build(period: Period) -> Report:
         club=selectors.club_attendance(period),
         activities=club_by_activity(period),
         costs=period_costs(period, now),
+        by_age=selectors.notes_by_age(period),
+        month_place=selectors.contacts_by_month_and_place(period),
     )
 
 
@@ -261,9 +265,22 @@ def _xlsx(r: Report) -> bytes:
             for f in r.places
         ],
     )
+    mp = r.month_place
+    if mp.table is not None:
+        ws = wb.worksheets[-1]  # the by-place sheet, just written
+        ws.append([])
+        ws.append([_("Residents talked to, by month and place")])
+        ws.append([_("Month"), *mp.places, _("Total")])
+        for m, cells, total in zip(mp.months, mp.table.cells, mp.table.row_totals, strict=True):
+            ws.append([f"{m:%Y-%m}", *[_v(c) for c in cells], _v(total)])
+        ws.append([_("Total"), *[_v(c) for c in mp.table.col_totals], mp.table.total])
     need_rows: list[list[Any]] = [[place, *cells, total] for place, cells, total in r.needs.rows()]
     if r.needs.table is not None:
         need_rows.append([_("Total"), *r.needs.table.col_totals, r.needs.table.total])
+    if need_rows:
+        need_rows.append([])
+    need_rows.append([_("Conversations by age band")])
+    need_rows += [[label, c] for label, c in r.by_age.rows()]
     _sheet(wb, _("Needs"), [_("Place"), *[n.name for n in r.needs.needs], _("Total")], need_rows)
     problem_rows: list[list[Any]] = [[name, reported, still_open] for name, reported, still_open in r.categories]
     problem_rows.append(["", "", ""])

@@ -697,3 +697,44 @@ def unplaced_problems(limit: int = 50) -> list[Unplaced]:
         )
     out.sort(key=lambda u: (-u.count.value, u.location))
     return out[:limit]
+
+
+# --- More breakdowns: conversations by age band, contacts by month × place ----------------------
+
+
+def notes_by_age(period: Period) -> TimeSeries:
+    """Conversation notes of the period by the resident's age band."""
+    counts = dict(
+        ConversationNote.objects.filter(date__gte=period.first, date__lte=period.last)
+        .values("age_band")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("age_band", "n")
+    )
+    bands = ConversationNote.AgeBand.choices
+    return TimeSeries([str(label) for _v, label in bands], suppress_series([counts.get(v, 0) for v, _l in bands]))
+
+
+@dataclass
+class MonthByPlace:
+    months: list[date]
+    places: list[str]
+    table: Table | None
+
+
+def contacts_by_month_and_place(period: Period) -> MonthByPlace:
+    """Residents talked to, month × place (rows: months), suppressed as a table with its margins."""
+    tz = timezone.get_current_timezone()
+    rows = (
+        held_shifts(period)
+        .annotate(m=TruncMonth("planned_start", tzinfo=tz))
+        .values("m", "place__name")
+        .annotate(n=Sum(F("first_time") + F("returning")))
+        .order_by()
+    )
+    counts = {(_as_date(r["m"]).replace(day=1), r["place__name"]): r["n"] or 0 for r in rows}
+    places = sorted({p for _m, p in counts})
+    months = period.months()
+    if not places:
+        return MonthByPlace(months, [], None)
+    return MonthByPlace(months, places, suppress_table([[counts.get((m, p), 0) for p in places] for m in months]))

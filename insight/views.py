@@ -63,6 +63,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     feedback = selectors.time_to_feedback(period)
     club = selectors.club_attendance(period)
     needs_by_place = selectors.needs_by_place(period)
+    by_age = selectors.notes_by_age(period)
     places = selectors.place_figures(period)
     now = timezone.now()
     week_end = now + timedelta(days=7)
@@ -114,6 +115,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "club": club,
             "ageing": ageing,
             "needs_by_place": needs_by_place,
+            "by_age": by_age,
             "places": places,
             "charts": charts,
             "map_points": selectors.map_points(places),

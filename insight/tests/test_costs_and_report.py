@@ -100,6 +100,10 @@ def test_the_xlsx_report_has_every_sheet_with_polish_headers_and_small_numbers_h
     assert places["Podwórko A"][4] == "<5"
     assert places["Podwórko B"][4] == 20
     assert places["Podwórko C"][4] == "*"  # else A = 32 − 20 − 9
+    rows = list(wb["Miejsca"].iter_rows(values_only=True))
+    by_month = rows[rows.index(("Rozmowy z mieszkańcami według miesięcy i miejsc",) + (None,) * 7) + 1 :]
+    assert by_month[0][:5] == ("Miesiąc", "Podwórko A", "Podwórko B", "Podwórko C", "Razem")
+    assert by_month[1][:5] == ("2026-10", "<5", 20, "*", 32)
     summary = {row[0]: row[1] for row in wb["Podsumowanie"].iter_rows(min_row=2, values_only=True)}
     assert summary["Pierwsze kontakty"] == 32  # totals are exact
 

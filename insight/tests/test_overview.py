@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from duty import services as duty_services
 from duty.models import ConversationNote
 from insight import selectors
 from insight.periods import MONTH, QUARTER, RANGE, YEAR, Period, period_from_query
@@ -203,3 +204,22 @@ def test_its_query_count_is_the_same_for_1_and_50_places(coordinator_client, dja
         response = coordinator_client.get(url("2026-10-01", "2026-10-31"))
     assert len(response.context["places"]) == 50
     assert response.context["totals"].contacts == 150
+
+
+def test_conversations_by_age_band_hide_small_groups(coordinator_client):
+    here = world.place("Skwer")
+    for _ in range(6):
+        world.note(here, "2026-10-10")  # age band unknown
+    for age in ("senior", "senior", *["child"] * 7):
+        duty_services.note_create(
+            by=None,
+            text="",
+            stage=ConversationNote.Stage.FIRST_CONTACT,
+            place=here,
+            date=date(2026, 10, 10),
+            age_band=age,
+        )
+    rows = dict(coordinator_client.get(url("2026-10-01", "2026-10-31")).context["by_age"].rows())
+    assert rows["dziecko"].text == "7"
+    assert rows["senior"].text == "<5"
+    assert rows["nie wiadomo"].text == "*"  # else the 2 seniors follow from the exact total of 15

@@ -14,6 +14,9 @@ from django.utils import timezone
 from club import services as club_services
 from club.models import Session
 from club.tests.factories import RoomFactory
+from conftest import make_user
+from core.models import User
+from core.roles import COORDINATOR
 from duty import services as duty_services
 from duty.models import ConversationNote, Place, Shift
 from needs import services as needs_services
@@ -97,6 +100,17 @@ def club_session(start: datetime, *, cancelled: bool = False, **counts: int) -> 
     if counts:
         club_services.session_record_attendance(session=session, by=None, **counts)
     if cancelled:
-        club_services.session_cancel(session=session, reason="Choroba prowadzącej")
+        club_services.session_cancel(
+            session=session,
+            reason="Choroba prowadzącej",
+            by=coordinator(),
+            correction_reason="Odwołane w ostatniej chwili",
+        )
     session.refresh_from_db()
     return session
+
+
+def coordinator() -> User:
+    """The coordinator who corrects past sessions in these stories."""
+    found = User.objects.filter(username="koordynator_klubu").first()
+    return found or make_user("koordynator_klubu", COORDINATOR)
