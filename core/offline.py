@@ -24,8 +24,7 @@ SHELL = (
     "js/offline-queue.js",
     "js/sw-register.js",
     "duty/shift.js",
-    "bundles/what_helps_loader.js",  # "Co może pomóc?" on the duty screen: its data is in the kept page
-    "bundles/what_helps.js",
+    "bundles/what_helps.js",  # "Co może pomóc?", loaded by shift.js when a need is ticked; data in the kept page
     "icons/icon-192.png",
     "icons/icon-512.png",
     "icons/icon-maskable-512.png",

@@ -1,6 +1,6 @@
 /* "Co może pomóc?" on the duty screen: the services for the needs ticked in the note form.
  *
- * Loaded by what_helps_loader.js when a need is first ticked (the duty screen opens without it).
+ * Loaded by duty/shift.js when a need is first ticked (the duty screen opens without it).
  * The list comes embedded in the page (#what-helps-data, from bundles_tags.what_helps), so it
  * works from the kept duty screen when offline. A tap on "Told" (or "Went along") is an anonymous
  * count for this shift, sent through the offline queue (window.MAQueue) with a fresh client id:

@@ -445,3 +445,26 @@
     return 2 * 6371000 * Math.asin(Math.sqrt(a));
   }
 })();
+
+/* A part of the page whose script waits until a need is first ticked in the note form
+ * ([data-script-on-need="url"], e.g. "Co może pomóc?"), so the duty screen opens without it.
+ * Such scripts are in the offline shell (core/offline.py). */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-note-form]");
+  if (!form) return;
+  Array.prototype.forEach.call(document.querySelectorAll("[data-script-on-need]"), function (part) {
+    var loaded = false;
+    function load() {
+      if (loaded) return;
+      loaded = true;
+      var script = document.createElement("script");
+      script.src = part.getAttribute("data-script-on-need");
+      document.head.appendChild(script);
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "needs") load();
+    });
+    if (form.querySelector('input[name="needs"]:checked')) load();
+  });
+})();
