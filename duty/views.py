@@ -61,17 +61,27 @@ def _shift_for(request: AuthedRequest, pk: int) -> Shift:
     return get_object_or_404(selectors.shifts_visible_to(request.user), pk=pk)
 
 
-def _live_context(request: AuthedRequest, shift: Shift, **overrides: Any) -> dict[str, Any]:
-    notes = (
+# The duty screen shows the latest notes of the shift; the rest are a tap away ("Więcej notatek").
+NOTES_SHOWN = 20
+NOTES_PAGE = 50
+
+
+def _shift_notes(shift: Shift) -> Any:
+    return (
         ConversationNote.objects.filter(shift=shift)
         .select_related("place")
         .prefetch_related("needs")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
+
+
+def _live_context(request: AuthedRequest, shift: Shift, **overrides: Any) -> dict[str, Any]:
+    latest = list(_shift_notes(shift)[: NOTES_SHOWN + 1])
     context = {
         "shift": shift,
         "counters": [(name, COUNTER_LABELS[name], getattr(shift, name)) for name in Shift.COUNTERS],
-        "notes": notes,
+        "notes": latest[:NOTES_SHOWN],
+        "more_notes": len(latest) > NOTES_SHOWN,
         "note_form": NoteForm(),
         "end_form": EndShiftForm(initial={"weather": shift.weather, "touchpoints": shift.touchpoints}),
         "ui_strings": ui_strings(),
@@ -254,8 +264,10 @@ def shift_list(request: AuthedRequest) -> HttpResponse:
 
 @field_workers
 def shift_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A shift with all its notes, a page at a time."""
     shift = _shift_for(request, pk)
-    return render(request, "duty/shift_detail.html", _live_context(request, shift))
+    page = Paginator(_shift_notes(shift), NOTES_PAGE).get_page(request.GET.get("strona"))
+    return render(request, "duty/shift_detail.html", _live_context(request, shift, notes=page, page=page))
 
 
 @field_workers

@@ -463,3 +463,29 @@ def test_a_planned_shift_whose_time_has_passed_is_not_offered(assistant_client, 
     assert "shift" not in response.context
     assert response.context["next_shift"] is None
     assert "Rozpocznij dyżur" in response.content.decode()  # the ad hoc start
+
+
+def test_the_duty_screen_shows_the_latest_notes_and_pages_through_the_rest(assistant_client, started_shift):
+    now = timezone.now()
+    for i in range(75):
+        NoteFactory.create(shift=started_shift, text=f"Rozmowa numer {i:03d}", created_at=now - timedelta(minutes=i))
+    html = assistant_client.get(reverse("duty:home")).content.decode()
+    assert html.count("Rozmowa numer") == 20
+    assert "Rozmowa numer 000" in html and "Rozmowa numer 019" in html and "Rozmowa numer 020" not in html
+    assert "Więcej notatek" in html and f'href="/dyzur/{started_shift.pk}/"' in html
+    first = assistant_client.get(f"/dyzur/{started_shift.pk}/").content.decode()
+    last = assistant_client.get(f"/dyzur/{started_shift.pk}/?strona=2").content.decode()
+    assert first.count("Rozmowa numer") == 50 and last.count("Rozmowa numer") == 25
+    assert "Rozmowa numer 074" in last and "Starsze" in first
+
+
+def test_the_duty_screen_lists_the_oldest_untold_news_and_links_to_the_rest(assistant_client, started_shift):
+    from needs.tests.factories import report
+
+    for _ in range(7):
+        problem = report(place=started_shift.place)
+        type(problem).objects.filter(pk=problem.pk).update(untold_since=timezone.now())
+    html = assistant_client.get(reverse("duty:home")).content.decode()
+    assert html.count('class="card mb-2" id="untold-') == 5
+    assert f"/problemy/?miejsce={started_shift.place_id}&amp;niepoinformowani=1" in html
+    assert "Więcej wiadomości do przekazania" in html
