@@ -110,7 +110,7 @@ class Totals:
 
 
 def totals(period: Period) -> Totals:
-    """The period's totals in five queries."""
+    """The period's totals in six queries."""
     s = held_shifts(period).aggregate(
         shifts=Count("id"),
         hours=Sum(duty_hours_expr()),
@@ -120,18 +120,13 @@ def totals(period: Period) -> Totals:
         coffee=Sum("coffee"),
         children=Sum("children"),
     )
-    p = Problem.objects.aggregate(
-        reported=Count(
-            "id",
-            filter=Q(reported_at__gte=period.start, reported_at__lt=period.end, source__in=RESIDENT_SOURCES),
-        ),
-        settled=Count(
-            "id",
-            filter=Q(
-                id__in=Problem.objects.settled_between(period.start, period.end).values("id"),
-            ),
-        ),
-    )
+    # Two index range reads rather than one pass over every problem.
+    p = {
+        "reported": Problem.objects.filter(
+            reported_at__gte=period.start, reported_at__lt=period.end, source__in=RESIDENT_SOURCES
+        ).count(),
+        "settled": Problem.objects.settled_between(period.start, period.end).count(),
+    }
     told = (
         ProblemEvent.objects.filter(kind=ProblemEvent.Kind.FEEDBACK_TOLD, at__gte=period.start, at__lt=period.end)
         .values("problem_id")

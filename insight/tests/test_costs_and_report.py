@@ -187,3 +187,13 @@ def test_the_policy_lets_the_map_load_tiles_from_the_tile_host_only(coordinator_
     img = next(part for part in header.split(";") if part.strip().startswith("img-src"))
     assert img.split()[1:] == ["'self'", "data:", "blob:", "https://tile.openstreetmap.org"]
     assert "tile.openstreetmap.org" not in header.replace(img, "")
+
+
+def test_the_beat_task_sends_last_months_report_once_when_run_twice():
+    from insight.tasks import send_monthly_report
+
+    ReportRecipient.objects.create(email="fundacja@example.org")
+    assert send_monthly_report.apply().get() == 1
+    assert send_monthly_report.apply().get() == 0
+    assert len(mail.outbox) == 1
+    assert ReportSend.objects.get().sent_at is not None
