@@ -5,6 +5,7 @@ must not be guessed in production (SECRET_KEY) fails loudly when DEBUG is off.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -47,6 +48,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Open311's jurisdiction_id: the site's host name unless set (listed in discovery, checked on every call).
+OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default=urlsplit(SITE_URL).hostname or "localhost")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
