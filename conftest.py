@@ -46,6 +46,14 @@ def _fresh_rate_limits() -> None:
     ratelimit.reset()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_schedule_version() -> None:
+    """The iCal feed is cached per schedule version in Redis: every test starts from a new version."""
+    from club import feedcache
+
+    feedcache.forget()
+
+
 @pytest.fixture
 def assistant(db: None) -> User:
     return make_user("asystentka", ASSISTANT)

@@ -1,18 +1,19 @@
 """The Club's public schedule, calendar feed and poster, and the club staff's pages."""
 
-import hashlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
@@ -21,7 +22,7 @@ from core.decorators import role_required
 from core.roles import CLUB, COORDINATOR, is_coordinator
 from core.types import AuthedRequest
 
-from . import selectors, services
+from . import feedcache, selectors, services
 from .forms import ActivityForm, AttendanceForm, CancelForm, MoveForm
 from .models import Activity, Session
 
@@ -120,11 +121,19 @@ def calendar_bytes() -> bytes:
 
 @require_GET
 def calendar_feed(request: HttpRequest) -> HttpResponse:
-    """An RFC 5545 calendar a phone can subscribe to; unchanged feeds answer 304."""
-    body = calendar_bytes()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    """An RFC 5545 calendar a phone can subscribe to, built once per schedule version and day.
+
+    Unchanged feeds answer 304 from the version alone; otherwise the cached bytes are served.
+    """
+    version, today, language = feedcache.schedule_version(), timezone.localdate(), get_language()
+    etag = f'"{version:x}-{today:%Y%m%d}-{language}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified(headers={"ETag": etag})
+    key = f"club:ical:{version}:{today:%Y%m%d}:{language}"
+    body = cache.get(key)
+    if body is None:
+        body = calendar_bytes()
+        cache.set(key, body, 60 * 60 * 24)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=900"

@@ -408,3 +408,17 @@ def test_the_poster_prints_this_week_or_the_next(anon_client):
     upcoming = anon_client.get(reverse("club:poster"), {"tydzien": "nastepny"}).content.decode()
     assert "Kółko szachowe" in this and "Warsztaty origami" not in this
     assert "Warsztaty origami" in upcoming and "Kółko szachowe" not in upcoming
+
+
+def test_the_calendar_feed_is_built_once_per_schedule_version(anon_client, django_assert_num_queries):
+    activity = make_activity(title="Szachy", starts_on=timezone.localdate() + timedelta(days=1))
+    first = anon_client.get(reverse("club:calendar"))
+    assert b"Szachy" in first.content
+    with django_assert_num_queries(0):
+        again = anon_client.get(reverse("club:calendar"))
+        not_modified = anon_client.get(reverse("club:calendar"), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.content == first.content and not_modified.status_code == 304
+    activity.title = "Warcaby"
+    activity.save()
+    changed = anon_client.get(reverse("club:calendar"), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and b"Warcaby" in changed.content and changed["ETag"] != first["ETag"]
