@@ -1,5 +1,6 @@
 """The internal problems API (under /api/v1/). POST is idempotent by client_uuid, like notes."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -7,17 +8,54 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from core.idempotency import IdempotencyConflict
-from core.permissions import IsFieldWorker
+from core.idempotency import IdempotencyConflict, create_once
+from core.permissions import IsCoordinator, IsFieldWorker
 
 from . import selectors, services
-from .models import Problem
-from .serializers import ProblemCreateSerializer, ProblemSerializer
+from .models import Problem, ProblemEvent
+from .serializers import (
+    AnswerSerializer,
+    ForwardSerializer,
+    ProblemCreateSerializer,
+    ProblemSerializer,
+    ToldSerializer,
+)
+
+CONFLICT = {409: None}
+
+
+def _conflict() -> Response:
+    return Response({"detail": _("This was already sent with different content.")}, status=status.HTTP_409_CONFLICT)
+
+
+def _as_api_error(error: DjangoValidationError) -> ValidationError:
+    return ValidationError(getattr(error, "message_dict", {"non_field_errors": error.messages}))
+
+
+def _once(problem: Problem, data: dict[str, Any], write: Callable[[], object]) -> bool:
+    """Run one timeline write once per client id; True when it was written now, False for a replay.
+
+    The service writes the problem's next event; the client id is put on that event in the same
+    transaction, so a concurrent twin fails on the unique id and the whole write is undone.
+    """
+
+    def create(fingerprint: str) -> ProblemEvent:
+        write()
+        event = ProblemEvent.objects.filter(problem=problem).order_by("-pk").first()
+        assert event is not None  # noqa: S101 — every service called here records an event
+        ProblemEvent.objects.filter(pk=event.pk).update(client_uuid=data["client_uuid"], client_fingerprint=fingerprint)
+        return event
+
+    _event, created = create_once(
+        model=ProblemEvent, client_uuid=data["client_uuid"], data={**data, "problem": problem.pk}, create=create
+    )
+    return created
 
 
 class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -62,15 +100,101 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 client_uuid=data["client_uuid"],
             )
         except IdempotencyConflict:
-            return Response(
-                {"detail": _("This was already sent with different content.")}, status=status.HTTP_409_CONFLICT
-            )
+            return _conflict()
         except DjangoValidationError as error:
             raise ValidationError(getattr(error, "message_dict", {"description": error.messages})) from error
         body = dict(ProblemSerializer(problem).data)
         if getattr(serializer, "pii_warnings", None):
             body["pii_warnings"] = serializer.pii_warnings
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def _answer(self, problem: Problem, created: bool, serializer: Any = None) -> Response:
+        problem = self.get_queryset().get(pk=problem.pk)
+        body = dict(ProblemSerializer(problem, context={"with_timeline": True}).data)
+        if serializer is not None and getattr(serializer, "pii_warnings", None):
+            body["pii_warnings"] = serializer.pii_warnings
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=ForwardSerializer, responses={201: ProblemSerializer, 200: ProblemSerializer, **CONFLICT})
+    @action(detail=True, methods=["post"], permission_classes=[IsCoordinator])
+    def forward(self, request: Request, code: str) -> Response:
+        """Forward the problem to a partner organisation (a referral); idempotent by client_uuid."""
+        problem = self.get_object()
+        serializer = ForwardSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            created = _once(
+                problem,
+                {**data, "institution": data["institution"].pk},
+                lambda: services.problem_forward(
+                    problem=problem,
+                    institution=data["institution"],
+                    by=request.user,  # type: ignore[arg-type]
+                    channel=data["channel"],
+                    internal_text=data["internal_text"],
+                ),
+            )
+        except IdempotencyConflict:
+            return _conflict()
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return self._answer(problem, created, serializer)
+
+    @extend_schema(request=AnswerSerializer, responses={201: ProblemSerializer, 200: ProblemSerializer, **CONFLICT})
+    @action(detail=True, methods=["post"], permission_classes=[IsCoordinator])
+    def answer(self, request: Request, code: str) -> Response:
+        """Record an institution's answer to one of the problem's referrals; idempotent by client_uuid."""
+        problem = self.get_object()
+        serializer = AnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        referral = problem.referrals.filter(pk=data["referral"]).first()
+        if referral is None:
+            raise ValidationError({"referral": [_("This problem has no such referral.")]})
+        try:
+            created = _once(
+                problem,
+                dict(data),
+                lambda: services.referral_record_answer(
+                    referral=referral,
+                    answer=data["answer"],
+                    outcome=data["outcome"],
+                    by=request.user,  # type: ignore[arg-type]
+                    public_text=data["public_text"],
+                    answered_on=data.get("answered_on"),
+                    resolve=data["resolve"],
+                ),
+            )
+        except IdempotencyConflict:
+            return _conflict()
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return self._answer(problem, created, serializer)
+
+    @extend_schema(request=ToldSerializer, responses={201: ProblemSerializer, 200: ProblemSerializer, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def told(self, request: Request, code: str) -> Response:
+        """Residents were told the news; idempotent by client_uuid."""
+        problem = self.get_object()
+        serializer = ToldSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            created = _once(
+                problem,
+                dict(data),
+                lambda: services.problem_feedback_told(
+                    problem=problem,
+                    by=request.user,  # type: ignore[arg-type]
+                    note=data["note"],
+                ),
+            )
+        except IdempotencyConflict:
+            return _conflict()
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return self._answer(problem, created, serializer)
 
 
 router = SimpleRouter()

@@ -381,8 +381,11 @@ class Referral(models.Model):
         return self.answered_on is None and not self.problem.is_settled
 
 
-class ProblemEvent(models.Model):
-    """One entry of a problem's timeline. Public text is what residents see on the status page."""
+class ProblemEvent(ClientWrite):
+    """One entry of a problem's timeline. Public text is what residents see on the status page.
+
+    An event written through the API carries the caller's client id: a replayed forward, answer
+    or "residents told" finds its event instead of writing a second one."""
 
     class Kind(models.TextChoices):
         REPORTED = "reported", _("reported")

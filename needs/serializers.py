@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from core.serializers import PIIGuardSerializerMixin
 
-from .models import Problem, ProblemCategory, ProblemEvent
+from .models import Institution, Problem, ProblemCategory, ProblemEvent, Referral
 
 
 class ProblemCreateSerializer(PIIGuardSerializerMixin, serializers.Serializer):
@@ -62,3 +62,37 @@ class ProblemSerializer(serializers.ModelSerializer):
         if self.context.get("with_timeline"):
             data["timeline"] = PublicEventSerializer(instance.events.exclude(public_text=""), many=True).data
         return data
+
+
+class ForwardSerializer(PIIGuardSerializerMixin, serializers.Serializer):
+    pii_fields = ("internal_text",)
+    client_uuid = serializers.UUIDField()
+    institution = serializers.PrimaryKeyRelatedField(queryset=Institution.objects.filter(active=True))
+    channel = serializers.ChoiceField(choices=Referral.Channel.choices, default=Referral.Channel.EMAIL)
+    internal_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class AnswerSerializer(PIIGuardSerializerMixin, serializers.Serializer):
+    pii_address_fields = ("answer", "public_text")
+    client_uuid = serializers.UUIDField()
+    referral = serializers.IntegerField(help_text="The id of one of this problem's referrals.")
+    answer = serializers.CharField(max_length=4000, help_text="The institution's answer (internal).")
+    outcome = serializers.ChoiceField(choices=Referral.Outcome.choices)
+    public_text = serializers.CharField(max_length=2000, help_text="What residents will be told.")
+    answered_on = serializers.DateField(required=False, allow_null=True)
+    resolve = serializers.ChoiceField(
+        choices=[
+            ("", "still in progress"),
+            (Problem.Status.RESOLVED, "resolved"),
+            (Problem.Status.UNRESOLVABLE, "cannot be resolved"),
+        ],
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+
+
+class ToldSerializer(PIIGuardSerializerMixin, serializers.Serializer):
+    pii_address_fields = ("note",)
+    client_uuid = serializers.UUIDField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
