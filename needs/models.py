@@ -160,8 +160,11 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
 
     def with_overdue(self, today: date) -> "ProblemQuerySet":
         """Annotates ``is_overdue``: some referral of the problem is overdue (see ReferralQuerySet.overdue)."""
-        overdue = Referral.objects.overdue(today).filter(problem=models.OuterRef("pk"))
-        return self.annotate(is_overdue=models.Exists(overdue))
+        # The same rule as ReferralQuerySet.overdue, with the problem's own status read from the row
+        # at hand: one index probe per problem instead of a join over every unanswered referral.
+        waiting = Referral.objects.filter(problem=models.OuterRef("pk"), answered_on__isnull=True, due_on__lt=today)
+        overdue = Q(models.Exists(waiting)) & ~Q(status__in=SETTLED_STATUSES)
+        return self.annotate(is_overdue=models.ExpressionWrapper(overdue, output_field=models.BooleanField()))
 
     def visible_to(self, user: Any) -> "ProblemQuerySet":
         """Coordinators: all. Assistants: problems at places where they work, and their own reports."""
@@ -171,8 +174,11 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
             return self
         if ASSISTANT in user_roles(user):
             # needs does not import duty; the shift model is named, not imported.
-            shifts = apps.get_model("duty", "Shift").objects.filter(assistants=user).values("place_id")
-            return self.filter(Q(place_id__in=shifts) | Q(reported_by=user))
+            # The places (a few hundred, each asked whether the assistant has a shift there), not
+            # every shift the assistant ever rode: a list's first page stays flat in data size.
+            shifts = apps.get_model("duty", "Shift").objects.filter(place_id=models.OuterRef("pk"), assistants=user)
+            places = apps.get_model("duty", "Place").objects.filter(models.Exists(shifts)).values("pk")
+            return self.filter(Q(place_id__in=places) | Q(reported_by=user))
         return self.none()
 
 

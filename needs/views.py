@@ -6,7 +6,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.admin import EstimatedCountPaginator
 from core.decorators import role_required
 from core.idempotency import IdempotencyConflict
 from core.ratelimit import public_rate_limited
@@ -70,7 +70,8 @@ def problem_list(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(is_overdue=True)  # type: ignore[misc]
     if request.GET.get("niepoinformowani"):
         qs = qs.untold()  # type: ignore[attr-defined]
-    page = Paginator(qs, 30).get_page(request.GET.get("strona"))
+    # A city's problems are counted up to a cap (then estimated): the list never reads the table whole.
+    page = EstimatedCountPaginator(qs, 30).get_page(request.GET.get("strona"))
     return render(
         request,
         "needs/problem_list.html",
