@@ -153,6 +153,7 @@ class Report:
     months: list[MonthRow]
     places: list[selectors.PlaceFigures]
     needs: selectors.NeedsByPlace
+    needs_time: selectors.NeedsOverTime
     ageing: selectors.TimeSeries
     feedback: selectors.Feedback
     categories: list[tuple[str, Cell, Cell]]
@@ -166,6 +167,7 @@ class Report:
 def build(period: Period) -> Report:
     now, before = selectors.totals(period), selectors.totals(period.previous())
     headers, months = by_month(period)
+    heard = selectors.note_needs(period)
     return Report(
         period=period,
         previous=period.previous(),
@@ -175,7 +177,8 @@ def build(period: Period) -> Report:
         month_headers=headers,
         months=months,
         places=selectors.place_figures(period),
-        needs=selectors.needs_by_place(period),
+        needs=selectors.needs_by_place(period, heard),
+        needs_time=selectors.needs_over_time(period, heard),
         ageing=selectors.problem_ageing(today=min(period.last, timezone.localdate())),
         feedback=selectors.time_to_feedback(period),
         categories=problems_by_category(period),

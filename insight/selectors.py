@@ -290,22 +290,44 @@ class NeedsOverTime:
         }
 
 
-def needs_over_time(period: Period) -> NeedsOverTime:
+@dataclass
+class NoteNeeds:
+    """How often each need came up, by month and place: one pass over the period's note needs,
+    read by both the needs-by-month chart and the place × need table."""
+
+    counts: dict[tuple[date, str, int], int]
+    needs: dict[int, Need]
+
+
+def note_needs(period: Period) -> NoteNeeds:
     through: Any = ConversationNote.needs.through
     rows = (
         through.objects.filter(conversationnote__date__gte=period.first, conversationnote__date__lte=period.last)
         .annotate(month=TruncMonth("conversationnote__date"))
-        .values("month", "need_id")
+        .values("month", "need_id", place_name=F("conversationnote__place__name"))
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts = {(_as_date(r["month"]), r["need_id"]): r["n"] for r in rows}
-    need_ids = {need_id for _m, need_id in counts}
-    needs = list(Need.objects.filter(pk__in=need_ids)) if need_ids else []
+    counts = {(_as_date(r["month"]), r["place_name"], r["need_id"]): r["n"] for r in rows}
+    ids = {need_id for _m, _p, need_id in counts}
+    needs = {n.pk: n for n in Need.objects.filter(pk__in=ids)} if ids else {}
+    return NoteNeeds(counts, needs)
+
+
+def _ordered(needs: dict[int, Need]) -> list[Need]:
+    return sorted(needs.values(), key=lambda n: (n.order, n.name))
+
+
+def needs_over_time(period: Period, data: NoteNeeds | None = None) -> NeedsOverTime:
+    data = data or note_needs(period)
+    by_month: dict[tuple[date, int], int] = defaultdict(int)
+    for (month, _place, need_id), n in data.counts.items():
+        by_month[(month, need_id)] += n
+    needs = _ordered(data.needs)
     months = period.months()
     if not needs:
         return NeedsOverTime(months, [], None)
-    return NeedsOverTime(months, needs, suppress_table([[counts.get((m, n.pk), 0) for n in needs] for m in months]))
+    return NeedsOverTime(months, needs, suppress_table([[by_month.get((m, n.pk), 0) for n in needs] for m in months]))
 
 
 # --- Problems ------------------------------------------------------------------------------
@@ -421,20 +443,12 @@ class NeedsByPlace:
         return list(zip(self.places, self.table.cells, self.table.row_totals, strict=True))
 
 
-def needs_by_place(period: Period) -> NeedsByPlace:
-    rows = (
-        ConversationNote.needs.through.objects.filter(
-            conversationnote__date__gte=period.first, conversationnote__date__lte=period.last
-        )
-        .values(place_name=F("conversationnote__place__name"), need_pk=F("need_id"))
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    counts: dict[str, dict[int, int]] = defaultdict(dict)
-    for row in rows:
-        counts[row["place_name"]][row["need_pk"]] = row["n"]
-    need_ids = {pk for by_need in counts.values() for pk in by_need}
-    needs = list(Need.objects.filter(pk__in=need_ids)) if need_ids else []
+def needs_by_place(period: Period, data: NoteNeeds | None = None) -> NeedsByPlace:
+    data = data or note_needs(period)
+    counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (_month, place, need_id), n in data.counts.items():
+        counts[place][need_id] += n
+    needs = _ordered(data.needs)
     places = sorted(counts, key=lambda p: (-sum(counts[p].values()), p))
     if not places:
         return NeedsByPlace([], [], None)

@@ -58,11 +58,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     now_totals, before_totals = selectors.totals(period), selectors.totals(previous)
     steps, before_steps = selectors.funnel(now_totals), selectors.funnel(before_totals)
     weekly = selectors.contacts_per_week(period)
-    needs_time = selectors.needs_over_time(period)
+    heard = selectors.note_needs(period)
+    needs_time = selectors.needs_over_time(period, heard)
     ageing = selectors.problem_ageing()
     feedback = selectors.time_to_feedback(period)
     club = selectors.club_attendance(period)
-    needs_by_place = selectors.needs_by_place(period)
+    needs_by_place = selectors.needs_by_place(period, heard)
     by_age = selectors.notes_by_age(period)
     places = selectors.place_figures(period)
     now = timezone.now()
@@ -188,7 +189,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
             "conversions": [s.conversion for s in r.steps],
         },
         "weekly": selectors.contacts_per_week(period).chart(),
-        "needs": selectors.needs_over_time(period).chart(),
+        "needs": r.needs_time.chart(),
         "ageing": r.ageing.chart(),
         "club": r.club.chart(),
         "strings": {
