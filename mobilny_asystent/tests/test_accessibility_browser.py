@@ -45,13 +45,14 @@ SMALL_TARGETS = """() => {
   return found;
 }"""
 
-# Running text: nothing a person reads in a paragraph, a label or a list is under 16 px.
+# Running text: nothing a person reads in a paragraph, a label or a list is under 16 px; a button's
+# label (a segment of four or five on one row) not under 15 px.
 SMALL_TEXT = """() => {
   const found = [];
   for (const el of document.querySelectorAll('body, p, label, li, dd, dt, td, .form-text, .btn, input, select, textarea')) {
     if (!el.getClientRects().length) continue;
     const size = parseFloat(getComputedStyle(el).fontSize);
-    if (size < 15.9) found.push(`${el.tagName.toLowerCase()}.${el.className} ${size}px`);
+    if (size < (el.matches('.btn') ? 14.9 : 15.9)) found.push(`${el.tagName.toLowerCase()}.${el.className} ${size}px`);
   }
   return found.slice(0, 10);
 }"""

@@ -82,6 +82,26 @@
     return parts.join(" ") || t("refused");
   }
 
+  /* form[data-swap-target="#id"]: sent in the background; the answer (a partial) replaces #id.
+   * Without this script the same form posts and comes back to the page. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-swap-target]");
+    if (!form) return;
+    event.preventDefault();
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() }
+    }).then(function (r) {
+      return r.text().then(function (html) {
+        if (!r.ok) { flash(html || t("refused")); return; }
+        var target = document.querySelector(form.getAttribute("data-swap-target"));
+        if (target) target.outerHTML = html;
+      });
+    }).catch(function () { flash(t("offline")); });
+  });
+
   var root = document.getElementById("live-shift");
   if (root) initLive(root);
   initNearest();
