@@ -2,8 +2,8 @@ import pytest
 from django.utils import timezone
 
 from duty.models import ConversationNote, Shift
-from needs.models import Need
 from duty.tests.factories import NeedFactory, ShiftFactory
+from needs.models import Need
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
