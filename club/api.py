@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from core.permissions import IsClubStaff, IsStaff
+from core.query import query_date
 
 from . import services
 from .models import Session
@@ -24,7 +25,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self) -> Any:
         qs = Session.objects.select_related("activity", "room").order_by("starts_at")
-        since = self.request.query_params.get("od")
+        since = query_date(self.request.query_params, "od")
         if since:
             qs = qs.filter(starts_at__date__gte=since)
         return qs

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -7,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import PIIGuardFormMixin
 from core.models import User
+from core.query import local_datetime
 from core.roles import CLUB, COORDINATOR
 from core.widgets import DateInput, TimeInput
 
@@ -115,8 +115,8 @@ class MoveForm(PIIGuardFormMixin, CorrectionMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if all(cleaned.get(k) for k in ("day", "start", "end")):
-            cleaned["starts_at"] = datetime.combine(cleaned["day"], cleaned["start"], tzinfo=WARSAW)
-            cleaned["ends_at"] = datetime.combine(cleaned["day"], cleaned["end"], tzinfo=WARSAW)
+            cleaned["starts_at"] = local_datetime(cleaned["day"], cleaned["start"], field="start", tz=WARSAW)
+            cleaned["ends_at"] = local_datetime(cleaned["day"], cleaned["end"], field="end", tz=WARSAW)
             if cleaned["ends_at"] <= cleaned["starts_at"]:
                 raise ValidationError({"end": _("The session must end after it starts.")})
         return cleaned

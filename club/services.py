@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.models import User
 from core.pii import FirstNameOnly, validate_no_pii
+from core.query import local_datetime
 from core.roles import is_coordinator
 
 from .models import Activity, Room, Session
@@ -31,7 +32,8 @@ ATTENDANCE_FIELDS = ("children", "youth", "adults", "seniors", "first_time")
 
 
 def local(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=WARSAW)
+    """A Warsaw wall-clock time; one the clocks skip in spring is refused (ValidationError)."""
+    return local_datetime(day, at, tz=WARSAW)
 
 
 def validate_leader_name(value: str) -> None:

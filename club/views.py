@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from core.decorators import role_required
+from core.query import query_date
 from core.roles import CLUB, COORDINATOR, is_coordinator
 from core.types import AuthedRequest
 
@@ -32,12 +33,9 @@ FEED_PAST_DAYS = 7
 FEED_FUTURE_DAYS = 182
 
 
-def _monday(value: str | None) -> date:
-    try:
-        day = date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
-    return selectors.week_start(day)
+def _monday(params: Any, name: str) -> date:
+    """The Monday of the week asked for in ``?od=``/``?tydzien=``; an unusable date is a 400."""
+    return selectors.week_start(query_date(params, name) or timezone.localdate())
 
 
 def qr_svg(url: str) -> SafeString:
@@ -153,7 +151,7 @@ def poster(request: HttpRequest) -> HttpResponse:
     elif choice == "nastepny":
         monday = next_monday
     elif choice:
-        monday = _monday(choice)
+        monday = _monday(request.GET, "tydzien")
     else:
         monday = next_monday if timezone.localdate().weekday() >= 5 else this_monday
     sessions = selectors.sessions_between(monday, monday + timedelta(days=7), public_only=True).filter(cancelled=False)
@@ -199,7 +197,7 @@ def staff_home(request: AuthedRequest) -> HttpResponse:
 
 @club_staff
 def rooms_week(request: AuthedRequest) -> HttpResponse:
-    monday = _monday(request.GET.get("od"))
+    monday = _monday(request.GET, "od")
     days, rows = selectors.rooms_grid(monday)
     return render(
         request,

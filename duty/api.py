@@ -16,6 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from core.idempotency import IdempotencyConflict
 from core.permissions import IsCoordinator, IsFieldWorker
+from core.query import query_id
 from needs.models import Need
 
 from . import selectors, services
@@ -162,11 +163,9 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return ConversationNote.objects.none()
         qs = selectors.notes_visible_to(self.request.user).order_by("-created_at")  # type: ignore[arg-type]
-        shift = self.request.query_params.get("shift")
+        shift = query_id(self.request.query_params, "shift")
         if shift:
-            if not shift.isdigit():
-                raise ValidationError({"shift": [_("A shift id is a number.")]})
-            qs = qs.filter(shift_id=int(shift))
+            qs = qs.filter(shift_id=shift)
         return qs
 
     @extend_schema(

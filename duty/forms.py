@@ -1,14 +1,16 @@
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PIIGuardFormMixin
 from core.models import User
+from core.query import local_datetime
 from core.roles import ASSISTANT
 from core.widgets import DateInput, TimeInput
 from needs.models import Need
@@ -145,8 +147,11 @@ class PlanShiftForm(ClientUUIDMixin, forms.Form):
             if end <= start:
                 self.add_error("end", _("The shift must end after it starts."))
             else:
-                cleaned["planned_start"] = timezone.make_aware(datetime.combine(day, start))
-                cleaned["planned_end"] = timezone.make_aware(datetime.combine(day, end))
+                try:
+                    cleaned["planned_start"] = local_datetime(day, start, field="start")
+                    cleaned["planned_end"] = local_datetime(day, end, field="end")
+                except ValidationError as error:
+                    self.add_error(None, error)
         return cleaned
 
     @classmethod

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.decorators import role_required
 from core.idempotency import IdempotencyConflict
+from core.query import InvalidInput, query_date, query_float, week_start
+from core.redirects import redirect_back
 from core.roles import ASSISTANT, COORDINATOR
 from core.types import AuthedRequest
 
@@ -145,7 +147,7 @@ def shift_start(request: AuthedRequest, pk: int) -> HttpResponse:
         services.shift_start(shift=shift, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") or reverse("duty:home"))
+    return redirect_back(request, request.POST.get("next"), reverse("duty:home"))
 
 
 @field_workers
@@ -289,19 +291,19 @@ def contact_box(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def nearest(request: AuthedRequest) -> JsonResponse:
     try:
-        lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
-    except (KeyError, ValueError):
+        lat = query_float(request.GET, "lat", minimum=-90, maximum=90)
+        lon = query_float(request.GET, "lon", minimum=-180, maximum=180)
+    except InvalidInput:
+        lat = lon = None
+    if lat is None or lon is None:
         return JsonResponse({"error": _("Location not understood.")}, status=400)
     found = selectors.nearest_places(lat=lat, lon=lon)
     return JsonResponse({"places": [{"id": p.pk, "name": p.name, "metres": round(d)} for p, d in found]})
 
 
 def _monday(value: str | None) -> date:
-    try:
-        day = date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
-    return day - timedelta(days=day.weekday())
+    """The Monday of ``value``'s week (``?od=``); an unusable date is the user's 400."""
+    return week_start(query_date({"od": value}, "od", timezone.localdate()) or timezone.localdate())
 
 
 @coordinators
@@ -356,7 +358,7 @@ def week_plan(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Shift planned."))
             return redirect(reverse("duty:week") + f"?od={_monday(data['day'].isoformat()).isoformat()}")
-    monday = _monday(request.POST.get("day"))
+    monday = week_start(form.cleaned_data.get("day") or timezone.localdate())
     return _render_week(request, monday, form)
 
 

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PolishFirstLocaleMiddleware",
+    # Control characters and oversized values are refused (400) before any view sees them.
+    "core.guards.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -243,7 +245,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.BoundedLimitOffsetPagination",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "PAGE_SIZE": 100,
     "DEFAULT_THROTTLE_RATES": {"public_lookup": env.str("PUBLIC_LOOKUP_RATE", default="30/min")},
 }
@@ -258,7 +261,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.document_error_responses",
+    ],
 }
+
+# --- Input bounds (see core/guards.py) ---------------------------------------------------------
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a form or JSON body, files excluded
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)  # a whole multipart body (imports)
+MAX_IMPORT_ROWS = env.int("MAX_IMPORT_ROWS", default=5_000)
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

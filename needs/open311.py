@@ -23,10 +23,11 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, re_path, register_converter
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from core.errors import register_error_renderer
+from core.query import InvalidInput, query_datetime, query_int
 from core.ratelimit import public_rate_limited
 
 from . import publication, services
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_DAYS = 90
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 10_000  # pages beyond this are deeper than any list a partner system reads
 FORMATS = {"xml": "text/xml", "json": "application/json"}
 # XML element names of the items of each list (GeoReport v2's documents).
 ITEMS = {
@@ -224,25 +226,14 @@ def _request(problem: Problem) -> dict[str, Any]:
     }
 
 
-def _parse_when(raw: str | None) -> datetime | None | bool:
-    if not raw:
-        return None
-    value = parse_datetime(raw.replace(" ", "+"))
-    if value is None:
-        return False
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
-
-
 def _page(request: HttpRequest) -> tuple[int, int]:
     """``page`` (from 1) and ``page_size`` (at most MAX_PAGE_SIZE); a GeoReportError for anything else."""
     try:
-        page = int(request.GET.get("page") or 1)
-        size = int(request.GET.get("page_size") or DEFAULT_PAGE_SIZE)
-    except ValueError:
-        page = size = 0
-    if page < 1 or size < 1:
-        raise GeoReportError(400, _("page and page_size must be whole numbers from 1."))
-    return page, min(size, MAX_PAGE_SIZE)
+        page = query_int(request.GET, "page", 1, minimum=1, maximum=MAX_PAGE)
+        size = query_int(request.GET, "page_size", DEFAULT_PAGE_SIZE, minimum=1)
+    except InvalidInput:
+        raise GeoReportError(400, _("page and page_size must be whole numbers from 1.")) from None
+    return int(page or 1), min(int(size or DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
 
 
 def _paged(request: HttpRequest, qs: QuerySet[Problem]) -> Document:
@@ -262,9 +253,10 @@ def request_list(request: HttpRequest) -> Document:
     if ids:
         codes = [services.normalize_code(c) for c in ids.split(",") if c.strip()]
         return _paged(request, qs.filter(code__in=codes).order_by("-reported_at", "-pk"))
-    start, end = _parse_when(request.GET.get("start_date")), _parse_when(request.GET.get("end_date"))
-    if start is False or end is False:
-        raise GeoReportError(400, _("start_date and end_date must be ISO 8601 date-times."))
+    try:
+        start, end = query_datetime(request.GET, "start_date"), query_datetime(request.GET, "end_date")
+    except InvalidInput as error:
+        raise GeoReportError(400, f"{error.field}: {error.message}") from None
     if start is None and end is None:
         start = timezone.now() - timedelta(days=DEFAULT_DAYS)
     if start:
@@ -390,6 +382,10 @@ class FormatConverter:
 
 
 register_converter(FormatConverter, "fmt")
+# Refusals raised before any view (control characters, oversized values) answer as GeoReport documents too.
+register_error_renderer(
+    "/open311/", lambda request, status, message: render(errors(status, message), _format_of(request))
+)
 
 urlpatterns = [
     path("discovery.<fmt:fmt>", discovery, name="open311-discovery"),

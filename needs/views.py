@@ -17,7 +17,9 @@ from django.views.decorators.http import require_POST
 from core.admin import EstimatedCountPaginator
 from core.decorators import role_required
 from core.idempotency import IdempotencyConflict
+from core.query import query_id
 from core.ratelimit import public_rate_limited
+from core.redirects import redirect_back
 from core.roles import ASSISTANT, COORDINATOR
 from core.types import AuthedRequest
 
@@ -64,8 +66,8 @@ def problem_list(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if request.GET.get("kategoria"):
         qs = qs.filter(category__code=request.GET["kategoria"])
-    if request.GET.get("miejsce", "").isdigit():
-        qs = qs.filter(place_id=int(request.GET["miejsce"]))
+    if place_id := query_id(request.GET, "miejsce"):
+        qs = qs.filter(place_id=place_id)
     if request.GET.get("zalegle"):
         qs = qs.filter(is_overdue=True)  # type: ignore[misc]
     if request.GET.get("niepoinformowani"):
@@ -182,7 +184,7 @@ def problem_told(request: AuthedRequest, code: str) -> HttpResponse:
         return HttpResponse(" ".join(str(e) for e in form.errors.get("note", [])), status=400)
     else:
         messages.error(request, " ".join(str(e) for e in form.errors.get("note", [])))
-    return redirect(request.POST.get("next") or reverse("needs:problem_detail", args=[problem.code]))
+    return redirect_back(request, request.POST.get("next"), reverse("needs:problem_detail", args=[problem.code]))
 
 
 @field_workers
@@ -221,9 +223,13 @@ def public_lookup(request: HttpRequest) -> HttpResponse:
 def public_status(request: HttpRequest, code: str) -> HttpResponse:
     """What happened to a problem, for residents: no login, no names, no internal notes."""
     normalized = services.normalize_code(code)
-    if normalized != code:
+    if normalized and normalized != code:
         return redirect("needs:public_status", code=normalized)
-    problem = Problem.objects.select_related("category", "place", "duplicate_of").filter(code=normalized).first()
+    problem = (
+        Problem.objects.select_related("category", "place", "duplicate_of").filter(code=normalized).first()
+        if normalized
+        else None
+    )
     if problem is None:
         return render(
             request, "needs/public_not_found.html", {"form": CodeForm(initial={"code": code}), "code": code}, status=404

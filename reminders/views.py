@@ -3,10 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.redirects import redirect_back
 from core.types import AuthedRequest
 
 from . import selectors, services
@@ -36,10 +37,7 @@ def open_notification(request: AuthedRequest, pk: int) -> HttpResponse:
     """Tapping a notification marks it read and opens the thing it is about."""
     notification = get_object_or_404(Notification.objects.select_related("reminder"), pk=pk, recipient=request.user)
     services.notification_mark_read(user=request.user, notification_id=notification.pk)
-    target = notification.reminder.url
-    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect("reminders:list")
-    return redirect(target)
+    return redirect_back(request, notification.reminder.url, reverse("reminders:list"))
 
 
 @login_required
