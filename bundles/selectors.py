@@ -168,9 +168,10 @@ def told_on_shift(shift: Shift) -> list[dict[str, object]]:
 def phone_services() -> dict[str, dict[str, Any]]:
     """Every service on offer, for the phone's "Co może pomóc?" (kept offline with the duty screen).
 
-    ``{"services": {id: row}, "needs": {need code: [id, …]}}``: a service answering several needs is
-    written once. Staff see internal services too: the list is embedded only in the signed-in duty
-    screen.
+    ``{"services": {id: row}, "partners": {id: row}, "needs": {need code: [service id, …]}}``: each
+    service and partner is written once, and only what differs from the usual (paid, internal), as it
+    travels in every cold open of the duty screen. Staff see internal services too: the list is
+    embedded only in the signed-in duty screen.
     """
     services = (
         Service.objects.active()
@@ -179,23 +180,21 @@ def phone_services() -> dict[str, dict[str, Any]]:
         .order_by("type__order", "name", "pk")
     )
     rows: dict[str, dict[str, object]] = {}
+    partners: dict[str, dict[str, object]] = {}
     by_need: dict[str, list[int]] = defaultdict(list)
     for s in services:
-        rows[str(s.pk)] = {
-            "id": s.pk,
-            "name": s.name,
-            "type": s.type.name,
-            "partner": s.partner.name,
-            "how_to_get": s.how_to_get,
-            "address": s.partner.address,
-            "opening_hours": s.partner.opening_hours,
-            "phone": s.partner.public_phone,
-            "free": s.free,
-            "public": s.public,
-        }
+        row: dict[str, object] = {"name": s.name, "type": s.type.name, "partner": s.partner_id, "how": s.how_to_get}
+        if not s.free:
+            row["paid"] = 1
+        if not s.public:
+            row["internal"] = 1
+        rows[str(s.pk)] = row
+        p = s.partner
+        where = " · ".join(x for x in (p.address, p.opening_hours, p.public_phone) if x)
+        partners.setdefault(str(p.pk), {"name": p.name, "where": where})
         for need in s.needs.all():
             by_need[need.code].append(s.pk)
-    return {"services": rows, "needs": dict(by_need)}
+    return {"services": rows, "partners": partners, "needs": dict(by_need)}
 
 
 def public_needs() -> QuerySet[Need]:

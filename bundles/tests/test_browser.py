@@ -48,7 +48,12 @@ def live_shift(assistant):
 
 def open_what_helps(page):
     page.get_by_role("button", name="+ notatka").click()
-    page.locator("#note-form-box.show").get_by_text("Ograniczone środki").click()
+    sheet = page.locator("#note-form-box.show")
+    sheet.locator("textarea[name=text]").wait_for()
+    need = sheet.get_by_text("Ograniczone środki")
+    if not need.is_visible():  # the most used needs are out, the rest behind "more"
+        sheet.locator("details.more-chips > summary").click()
+    need.click()
     toggle = page.get_by_role("button", name=re.compile("Co może pomóc"))
     expect(toggle).to_contain_text("2")  # two services answer the ticked need
     toggle.click()

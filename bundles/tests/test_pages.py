@@ -178,9 +178,9 @@ def test_it_embeds_what_can_help_in_the_duty_screen(assistant_client, assistant)
     assert 'id="what-helps-data"' in html, html
     data = json.loads(html.split('id="what-helps-data" type="application/json">')[1].split("</script>")[0])
     services = data["services"]
-    assert [services["services"][str(i)]["name"] for i in services["needs"]["limited_money"]] == [
-        "Porada w sprawie długów"
-    ]
+    (service,) = [services["services"][str(i)] for i in services["needs"]["limited_money"]]
+    assert (service["name"], service["internal"]) == ("Porada w sprawie długów", 1)
+    assert services["partners"][str(service["partner"])]["where"] == "ul. Kolejowa 12 · pn.–pt. 8–16"
     assert "data-what-helps" in html
 
 

@@ -58,7 +58,14 @@
     var seen = {}, out = [];
     codes.forEach(function (code) {
       ((data.services.needs || {})[code] || []).forEach(function (id) {
-        if (!seen[id]) { seen[id] = true; out.push(data.services.services[String(id)]); }
+        if (seen[id]) return;
+        seen[id] = true;
+        var row = data.services.services[String(id)];
+        var partner = data.services.partners[String(row.partner)] || {};
+        out.push({
+          id: id, name: row.name, type: row.type, how_to_get: row.how, partner: partner.name,
+          where: partner.where, free: !row.paid, public: !row.internal
+        });
       });
     });
     return out;
@@ -104,8 +111,7 @@
       var meta = s.partner + " · " + s.type + " · " + (s.free ? t("free") : t("paid"));
       li.appendChild(el("div", "small text-body-secondary", meta));
       li.appendChild(el("p", "mb-1 mt-1", s.how_to_get));
-      var where = [s.address, s.opening_hours, s.phone].filter(Boolean).join(" · ");
-      if (where) li.appendChild(el("div", "small", where));
+      if (s.where) li.appendChild(el("div", "small", s.where));
       if (!s.public) li.appendChild(el("div", "small text-warning-emphasis", t("internal")));
       var row = el("div", "d-flex gap-2 mt-2");
       row.appendChild(tapButton(s, "told"));
