@@ -1,4 +1,5 @@
-"""API pages of bounded size: ``?limit=`` and ``?offset=`` never make PostgreSQL do unbounded work."""
+"""API pages of bounded size: ``?limit=`` and ``?offset=`` never make PostgreSQL do unbounded work,
+and neither does ``count`` (exact up to a cap, estimated beyond, like the admin's lists)."""
 
 from typing import Any
 
@@ -14,6 +15,11 @@ MAX_OFFSET = 100_000
 
 class BoundedLimitOffsetPagination(LimitOffsetPagination):
     max_limit = MAX_PAGE_SIZE
+
+    def get_count(self, queryset: Any) -> int:
+        from core.admin import EstimatedCountPaginator
+
+        return EstimatedCountPaginator(queryset, 1).count
 
     def get_limit(self, request: Request) -> int:
         limit = query_int(
