@@ -2,19 +2,57 @@ import json
 from functools import cached_property
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 from .forms import PIIGuardFormMixin
-from .models import User
+from .models import ApiToken, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "email", "is_staff", "is_active")
     list_filter = ("groups", "is_staff", "is_active")
+
+
+# The API authenticates with core's hashed, expiring tokens only; DRF's plain tokens are not offered.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Coordinators issue a token for an integration (shown once) and revoke it; tokens expire."""
+
+    list_display = ("name", "user", "prefix", "created_at", "expires_at", "revoked_at", "is_valid")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix")
+    readonly_fields = ("prefix", "created_at", "expires_at", "revoked_at")
+    fields = ("name", "user", "prefix", "created_at", "expires_at", "revoked_at")
+    actions = ["revoke"]
+
+    @admin.display(boolean=True, description=_("valid"))
+    def is_valid(self, token: ApiToken) -> bool:
+        return token.revoked_at is None and token.expires_at > timezone.now()
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if not obj.key_hash:
+            raw = obj.set_token()
+            messages.warning(request, _("The new token (shown once, copy it now): %(token)s") % {"token": raw})
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset:
+            token.revoke()
+        messages.success(request, _("Revoked."))
 
 
 class _PIIGuardAdminBase:

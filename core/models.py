@@ -1,5 +1,11 @@
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,3 +39,65 @@ class ClientWrite(models.Model):
 
     class Meta:
         abstract = True
+
+
+def api_token_hash(raw: str) -> str:
+    """Tokens are 256 random bits, so one SHA-256 is enough; the database never sees the token itself."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def valid(self, now: datetime | None = None) -> "ApiTokenQuerySet":
+        """Not revoked, not expired: the one definition every check uses."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now(), user__is_active=True)
+
+    def authenticate(self, raw: object) -> "ApiToken | None":
+        text = raw.strip() if isinstance(raw, str) else ""
+        if not text:
+            return None
+        return self.valid().select_related("user").filter(key_hash=api_token_hash(text)).first()
+
+
+class ApiToken(models.Model):
+    """A token an integration uses for the JSON API, acting as one user (whose role decides what it may do).
+
+    Issued and revoked by a coordinator in the admin; stored hashed and shown once; it expires
+    after API_TOKEN_DAYS.
+    """
+
+    name = models.CharField(_("what uses it"), max_length=120)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("acts as user"))
+    key_hash = models.CharField(_("token (SHA-256)"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("token begins with"), max_length=8, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_token(self, days: int | None = None) -> str:
+        """A new random secret that expires in ``days`` (API_TOKEN_DAYS); returned once, never stored."""
+        raw = secrets.token_urlsafe(32)
+        self.key_hash, self.prefix = api_token_hash(raw), raw[:4]
+        self.expires_at = timezone.now() + timedelta(days=days or settings.API_TOKEN_DAYS)
+        return raw
+
+    @classmethod
+    def issue(cls, *, name: str, user: User, days: int | None = None) -> tuple["ApiToken", str]:
+        token = cls(name=name, user=user)
+        raw = token.set_token(days)
+        token.save()
+        return token, raw
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

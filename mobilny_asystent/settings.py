@@ -48,6 +48,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# API tokens for integrations expire this many days after they are issued.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
 # Open311's jurisdiction_id: the site's host name unless set (listed in discovery, checked on every call).
 OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default=urlsplit(SITE_URL).hostname or "localhost")
 
@@ -240,7 +242,7 @@ REST_FRAMEWORK = {
     # Token first: an anonymous request then gets 401 (log in again), not 403 (not allowed),
     # which the phone's offline queue tells apart.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -315,10 +315,10 @@ def test_it_shows_coordinators_every_shift_and_note(coordinator_client, other_sh
 
 
 def test_it_accepts_token_authentication(assistant, started_shift):
-    from rest_framework.authtoken.models import Token
+    from core.models import ApiToken
 
-    token = Token.objects.create(user=assistant)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, raw = ApiToken.issue(name="Tablet", user=assistant)
+    client = Client(HTTP_AUTHORIZATION=f"Token {raw}")
     assert client.get("/api/v1/shifts/").json()["count"] == 1
     tap = {"client_uuid": str(uuid.uuid4()), "counter": "adults", "delta": 1}
     assert (
