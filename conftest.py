@@ -48,10 +48,16 @@ def _fresh_rate_limits() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_schedule_version() -> None:
-    """The iCal feed is cached per schedule version in Redis: every test starts from a new version."""
+    """The iCal feed is cached per schedule version in Redis: every test starts from a new version;
+    the duty screen's most used needs are counted afresh too."""
+    from django.core.cache import cache
+
     from club import feedcache
 
     feedcache.forget()
+    from duty.forms import NoteForm
+
+    cache.delete(f"duty:needs:most-used:{NoteForm.MOST_USED_DAYS}")
 
 
 @pytest.fixture
