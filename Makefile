@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format typecheck pytest bench bench-large bench-web css messages chromium services demo clean
+.PHONY: backup restore run test lint format typecheck pytest bench bench-large bench-web css messages chromium services demo clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,16 @@ messages: $(VENV)/.installed-dev
 	DEBUG=true $(PY) manage.py makemessages -l pl --no-obsolete --ignore=.venv --ignore=staticfiles --ignore='duty/*' --ignore='needs/*' --ignore='club/*' --ignore='reminders/*' --ignore='bundles/*' --ignore='core/*' --ignore='insight/*'
 	for app in core duty needs club reminders bundles insight; do (cd $$app && DEBUG=true ../$(PY) ../manage.py makemessages -l pl --no-obsolete); done
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
+
+## make backup: the database in pg_dump's custom format into backups/ (BACKUP_DIR=…);
+## make restore FILE=backups/….dump: into DATABASE_URL, then migrate. See README, "Backups".
+BACKUP_DIR ?= backups
+backup:
+	scripts/backup.sh $(BACKUP_DIR)
+
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "Give the dump: make restore FILE=backups/….dump"; exit 2; }
+	PYTHON=$(PY) scripts/restore.sh $(FILE)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .mypy_cache .ruff_cache .pytest_cache
