@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import LargeTableAdminMixin, PIIGuardAdminMixin
+from core.admin import LargeTableAdminMixin, LoggedExportMixin, PIIGuardAdminMixin
 
 from . import services
 from .forms import ActivityFieldsForm
@@ -37,7 +37,7 @@ class ActivityAdminForm(ActivityFieldsForm):
 
 
 @admin.register(Activity)
-class ActivityAdmin(PIIGuardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ActivityAdmin(LoggedExportMixin, PIIGuardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     form = ActivityAdminForm
     resource_classes = [ActivityResource]
     list_display = ("title", "kind", "audience", "room", "recurrence", "starts_on", "until", "public")

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
 
+from . import accesslog
 from .forms import PIIGuardFormMixin
-from .models import ApiToken, User
+from .models import AccessLogEntry, ApiToken, User
 
 
 @admin.register(User)
@@ -53,6 +54,42 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             token.revoke()
         messages.success(request, _("Revoked."))
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """Exports and bulk reads of notes, for administrators; nobody may add, change or delete an entry."""
+
+    list_display = ("at", "username", "kind", "what", "rows", "filter")
+    list_filter = ("kind", "what")
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request: Any) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+class LoggedExportMixin:
+    """django-import-export: every export is written to the access log (who, filter, rows)."""
+
+    def get_export_data(self, file_format: Any, request: Any, queryset: Any, **kwargs: Any) -> Any:
+        data = super().get_export_data(file_format, request, queryset, **kwargs)  # type: ignore[misc]
+        model = self.model  # type: ignore[attr-defined]
+        accesslog.access_record(
+            request=request, kind=AccessLogEntry.Kind.EXPORT, what=model._meta.label_lower, rows=queryset.count()
+        )
+        return data
 
 
 class _PIIGuardAdminBase:

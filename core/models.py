@@ -101,3 +101,39 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class AccessLogEntry(models.Model):
+    """Who exported or read many notes at once, when, with which filter, how many rows.
+
+    Append-only: the database refuses UPDATE and DELETE on this table (a trigger, see the migration),
+    and the admin shows it read-only to administrators. A search term is never stored, only its
+    length, because what was searched for may be a resident's words.
+    """
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("export")
+        BULK_READ = "bulk_read", _("bulk read of notes")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("user name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    what = models.CharField(_("what"), max_length=100)
+    filter = models.TextField(_("filter"), blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.kind} {self.what} ({self.rows})"

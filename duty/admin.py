@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import LargeTableAdminMixin, PIIGuardAdminMixin
+from core.accesslog import access_record
+from core.admin import LargeTableAdminMixin, LoggedExportMixin, PIIGuardAdminMixin
+from core.models import AccessLogEntry
 
 from .models import ConversationNote, CounterTap, Place, Shift
 from .resources import PlaceResource
@@ -15,7 +17,7 @@ from .selectors import text_search_q
 
 
 @admin.register(Place)
-class PlaceAdmin(PIIGuardAdminMixin, ImportExportModelAdmin):
+class PlaceAdmin(LoggedExportMixin, PIIGuardAdminMixin, ImportExportModelAdmin):
     resource_classes = [PlaceResource]
     list_display = ("name", "kind", "district", "lat", "lon", "active")
     list_filter = ("kind", "district", "active")
@@ -81,6 +83,14 @@ class ConversationNoteAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHist
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ConversationNote]:
         return super().get_queryset(request).prefetch_related("needs")
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            rows = len(changelist.result_list)
+            access_record(request=request, kind=AccessLogEntry.Kind.BULK_READ, what="duty.conversationnote", rows=rows)
+        return response
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[ConversationNote], search_term: str

@@ -14,7 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from core.accesslog import access_record
 from core.idempotency import IdempotencyConflict
+from core.models import AccessLogEntry
 from core.permissions import IsCoordinator, IsFieldWorker
 from core.query import query_id
 from needs.models import Need
@@ -172,7 +174,11 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         parameters=[OpenApiParameter("shift", int, description="Only notes of this shift")],
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        response = super().list(request, *args, **kwargs)
+        data = response.data
+        rows = len(data.get("results", [])) if isinstance(data, dict) else len(data or [])
+        access_record(request=request, kind=AccessLogEntry.Kind.BULK_READ, what="duty.conversationnote", rows=rows)
+        return response
 
     @extend_schema(request=NoteSerializer, responses={201: NoteSerializer, 200: NoteSerializer, 409: None})
     def create(self, request: Request) -> Response:

@@ -215,7 +215,11 @@ class ConversationNote(ClientWrite):
         verbose_name=_("written by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    history = HistoricalRecords(m2m_fields=[needs])
+    text_changed_at = models.DateTimeField(
+        _("text last changed"), null=True, blank=True, editable=False, help_text=_("History records when, not what.")
+    )
+    # The history keeps who changed what when, but never the words of a note.
+    history = HistoricalRecords(m2m_fields=[needs], excluded_fields=["text"])
 
     objects = NoteQuerySet.as_manager()
 
@@ -240,3 +244,21 @@ class ConversationNote(ClientWrite):
 
     def __str__(self) -> str:
         return f"{self.place} · {self.date} · {self.get_stage_display()}"
+
+    _saved_text: str | None = None  # the text as loaded, to tell an edit of the words from other edits
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> "ConversationNote":
+        note = super().from_db(db, field_names, values, **kwargs)
+        note._saved_text = note.__dict__.get("text")
+        return note
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        saved = self._saved_text
+        if self.pk and saved is not None and self.text != saved:
+            self.text_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "text_changed_at" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "text_changed_at"]
+        super().save(*args, **kwargs)
+        self._saved_text = self.text

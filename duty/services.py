@@ -12,10 +12,12 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import retention
 from core.idempotency import IdempotencyConflict, create_once, fingerprint, insert_unless_exists
 from core.models import User
 from core.pii import validate_no_pii
 from needs.models import Need
+from needs.services import problem_texts_expire
 
 from .models import ConversationNote, CounterTap, Place, Shift, Touchpoint
 
@@ -371,6 +373,8 @@ def note_update(*, note: ConversationNote, needs: Iterable[Need] | None = None, 
     if "text" in changes:
         validate_no_pii(changes["text"])
         changes["text"] = changes["text"].strip()
+        if changes["text"] != note.text:
+            changes["text_changed_at"] = timezone.now()  # the history records when, never what
     for field, value in changes.items():
         setattr(note, field, value)
     if changes:
@@ -378,3 +382,13 @@ def note_update(*, note: ConversationNote, needs: Iterable[Need] | None = None, 
     if needs is not None:
         note.needs.set(list(needs))
     return note
+
+
+def texts_expire(*, now: datetime | None = None, batch_size: int = 500, dry_run: bool = False) -> dict[str, int]:
+    """Note texts older than NOTE_TEXT_RETENTION_DAYS, and internal texts of problems settled that
+    long ago, become the marker; returns how many rows each field had (or, dry, would have) rewritten."""
+    before = retention.retention_cutoff(now)
+    old_notes = ConversationNote.objects.filter(created_at__lt=before)
+    counts = {"note.text": retention.expire_field(old_notes, "text", batch_size=batch_size, dry_run=dry_run)}
+    counts.update(problem_texts_expire(before=before, batch_size=batch_size, dry_run=dry_run))
+    return counts

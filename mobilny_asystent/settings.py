@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages are compressed here (static files are pre-compressed by WhiteNoise). Django masks the
     # CSRF token per response and pads gzip output against BREACH.
@@ -98,12 +99,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.WriteRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "mobilny_asystent.urls"
@@ -156,6 +159,7 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "core.lockout.LockoutHandler"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # --- Language and time ------------------------------------------------------------------------
@@ -338,13 +342,54 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_query_strings": {"()": "core.logging.DropQueryStrings"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_query_strings"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # The development server's request lines, through the same filter (no query strings).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Service thresholds (see README) ----------------------------------------------------------
 MA_DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
+# --- Privacy (see README, "Privacy") --------------------------------------------------------
+# Note texts older than this, and internal texts of problems settled this long ago, become a marker
+# (nightly task duty.expire_texts; `manage.py expire_texts --dry-run` counts what it would replace).
+NOTE_TEXT_RETENTION_DAYS = env.int("NOTE_TEXT_RETENTION_DAYS", default=365)
+if NOTE_TEXT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("NOTE_TEXT_RETENTION_DAYS must be at least 1.")
+# Signed out after this many seconds without a request, on top of SESSION_COOKIE_AGE.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 60 * 60)
+# Failed sign-ins for one user name from any addresses (a higher bar than AXES_FAILURE_LIMIT, which
+# counts one user name from one address): spreading guesses over many addresses does not help.
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=30)
+# Note and problem writes per user (phone, API, admin), in a sliding window.
+WRITE_RATE = env.str("WRITE_RATE", default="120/min")
+WRITE_RATE_LIMITED_VIEWS = frozenset(
+    [
+        "duty:note_create",
+        "duty:contact_box",
+        "needs:problem_create",
+        "needs:problem_from_note",
+        "note-list",
+        "problem-list",
+        "admin:duty_conversationnote_add",
+        "admin:duty_conversationnote_change",
+        "admin:needs_problem_add",
+        "admin:needs_problem_change",
+    ]
+)
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default=(
+        "accelerometer=(), camera=(), fullscreen=(self), geolocation=(self), gyroscope=(), magnetometer=(), "
+        "microphone=(), midi=(), payment=(), usb=()"
+    ),
+)
 
 # --- Reminders (see README, "Reminders") ------------------------------------------------------
 REMINDER_REPEAT_DAYS = env.int("REMINDER_REPEAT_DAYS", default=3)

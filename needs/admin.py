@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import LargeTableAdminMixin, PIIGuardAdminMixin
+from core.admin import LargeTableAdminMixin, LoggedExportMixin, PIIGuardAdminMixin
 
 from . import services
 from .forms import AnswerForm, DuplicateForm, ForwardForm, WaiveForm
@@ -37,7 +37,7 @@ class NeedAdmin(PIIGuardAdminMixin, ImportExportModelAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(PIIGuardAdminMixin, ImportExportModelAdmin):
+class InstitutionAdmin(LoggedExportMixin, PIIGuardAdminMixin, ImportExportModelAdmin):
     """Partner organisations: where problems go and who offers services (one list)."""
 
     pii_fields = ("name", "opening_hours")
@@ -143,7 +143,9 @@ class ActionForm(forms.Form):
 
 
 @admin.register(Problem)
-class ProblemAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ProblemAdmin(
+    LoggedExportMixin, LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     resource_classes = [ProblemResource]
     list_display = ("code", "category", "place", "status", "feedback", "reported_at", "untold_since")
     list_filter = (

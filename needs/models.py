@@ -274,7 +274,8 @@ class Problem(ClientWrite):
         help_text=_("When it was last resolved, found unresolvable or merged; cleared when reopened."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
+    # Internal texts (the description is often a note's words) are not copied into the history.
+    history = HistoricalRecords(excluded_fields=["description", "location", "feedback_waived_reason"])
 
     objects = ProblemQuerySet.as_manager()
 
@@ -365,7 +366,7 @@ class Referral(models.Model):
         verbose_name=_("by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["answer"])
 
     objects = ReferralQuerySet.as_manager()
 

@@ -6,7 +6,7 @@ problem's status, in one transaction: the timeline is the record, the status fol
 
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import retention
 from core.idempotency import create_once
 from core.models import User
 from core.pii import validate_no_pii
@@ -273,3 +274,25 @@ def problem_set_public_summary(*, problem: Problem, text: str, by: User | None) 
     problem.public_summary = text
     problem.save(update_fields=["public_summary", "updated_at"])
     return problem
+
+
+def problem_texts_expire(*, before: datetime, batch_size: int = 500, dry_run: bool = False) -> dict[str, int]:
+    """Internal texts of problems settled before ``before`` become the marker (see core.retention).
+
+    The description (often taken from a note), the location in words, the reason feedback was
+    waived, internal event texts and institutions' answers go; public texts, statuses and dates stay.
+    """
+    settled = Problem.objects.filter(settled_at__lt=before)
+    counts = {
+        f"problem.{field}": n
+        for field, n in retention.expire_fields(
+            settled, ["description", "location", "feedback_waived_reason"], batch_size=batch_size, dry_run=dry_run
+        ).items()
+    }
+    events = ProblemEvent.objects.filter(problem__settled_at__lt=before)
+    counts["event.internal_text"] = retention.expire_field(
+        events, "internal_text", batch_size=batch_size, dry_run=dry_run
+    )
+    referrals = Referral.objects.filter(problem__settled_at__lt=before)
+    counts["referral.answer"] = retention.expire_field(referrals, "answer", batch_size=batch_size, dry_run=dry_run)
+    return counts
