@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('needs', '0008_published_texts_pass_the_pii_guard'),
+        ('needs', '0009_category_institution_kinds'),
     ]
 
     operations = [

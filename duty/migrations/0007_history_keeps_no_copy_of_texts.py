@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('duty', '0005_published_texts_pass_the_pii_guard'),
+        ('duty', '0006_first_contact_is_a_stage'),
     ]
 
     operations = [

@@ -20,7 +20,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("duty", "0006_history_keeps_no_copy_of_texts"),
+        ("duty", "0007_history_keeps_no_copy_of_texts"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
