@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('needs', '0009_category_institution_kinds'),
+        ('needs', '0010_problem_event_client_id'),
     ]
 
     operations = [
