@@ -118,7 +118,8 @@ def run(row: Any, *, volume: str, problem_code: str, shift_id: int, need_code: s
         "PUBLIC_LOOKUP_RATE": "1000000/min",  # one address plays fifty residents
     }
     process = subprocess.Popen(  # noqa: S603 - our own server, on 127.0.0.1 only
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "30", "-q"]
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "30"]
+        + ["--log-level", "warning"]
         + ["mobilny_asystent.wsgi"],
         cwd=BASE_DIR,
         env=env,
