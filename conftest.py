@@ -60,6 +60,14 @@ def _fresh_schedule_version() -> None:
     cache.delete(f"duty:needs:most-used:{NoteForm.MOST_USED_DAYS}")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_insight_version() -> None:
+    """The coordinator's figures are cached per data version in Redis: every test starts anew."""
+    from insight import dataversion
+
+    dataversion.forget()
+
+
 @pytest.fixture
 def assistant(db: None) -> User:
     return make_user("asystentka", ASSISTANT)

@@ -44,6 +44,7 @@ from core.smallnumbers import (
 from duty.models import ConversationNote, Place, Shift
 from needs.models import Need, Problem, ProblemEvent
 
+from .dataversion import cached
 from .periods import Period
 
 AGE_BUCKETS = (
@@ -110,7 +111,14 @@ class Totals:
 
 
 def totals(period: Period) -> Totals:
-    """The period's totals in six queries."""
+    """The period's totals in six queries; a period that is over is counted once per data version
+    (the previous period of every page, and a past month or year asked again)."""
+    if period.end <= timezone.now():
+        return cached("totals", period, lambda: _count_totals(period))
+    return _count_totals(period)
+
+
+def _count_totals(period: Period) -> Totals:
     s = held_shifts(period).aggregate(
         shifts=Count("id"),
         hours=Sum(duty_hours_expr()),
@@ -300,6 +308,11 @@ class NoteNeeds:
 
 
 def note_needs(period: Period) -> NoteNeeds:
+    """Counted once per period and data version (notes and their needs bump it)."""
+    return cached("note-needs", period, lambda: _count_note_needs(period))
+
+
+def _count_note_needs(period: Period) -> NoteNeeds:
     through: Any = ConversationNote.needs.through
     rows = (
         through.objects.filter(conversationnote__date__gte=period.first, conversationnote__date__lte=period.last)
@@ -712,16 +725,20 @@ def unplaced_problems(limit: int = 50) -> list[Unplaced]:
 
 
 def notes_by_age(period: Period) -> TimeSeries:
-    """Conversation notes of the period by the resident's age band."""
-    counts = dict(
+    """Conversation notes of the period by the resident's age band (once per data version)."""
+    counts: dict[str, int] = cached("notes-by-age", period, lambda: _count_notes_by_age(period))
+    bands = ConversationNote.AgeBand.choices
+    return TimeSeries([str(label) for _v, label in bands], suppress_series([counts.get(v, 0) for v, _l in bands]))
+
+
+def _count_notes_by_age(period: Period) -> dict[str, int]:
+    return dict(
         ConversationNote.objects.filter(date__gte=period.first, date__lte=period.last)
         .values("age_band")
         .annotate(n=Count("id"))
         .order_by()
         .values_list("age_band", "n")
     )
-    bands = ConversationNote.AgeBand.choices
-    return TimeSeries([str(label) for _v, label in bands], suppress_series([counts.get(v, 0) for v, _l in bands]))
 
 
 @dataclass

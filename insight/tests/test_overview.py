@@ -223,3 +223,25 @@ def test_conversations_by_age_band_hide_small_groups(coordinator_client):
     assert rows["dziecko"].text == "7"
     assert rows["senior"].text == "<5"
     assert rows["nie wiadomo"].text == "*"  # else the 2 seniors follow from the exact total of 15
+
+
+def test_past_figures_are_counted_once_per_data_version_and_again_after_any_write(coordinator_client):
+    _world(1)
+    address = url("2026-10-01", "2026-10-31")  # October and September are over
+    with CaptureQueriesContext(connection) as first:
+        assert coordinator_client.get(address).context["totals"].contacts == 3
+    with CaptureQueriesContext(connection) as again:
+        response = coordinator_client.get(address)
+    # The two periods' totals, the needs heard and the age bands are read from the cache.
+    assert len(again) <= len(first) - 8
+    assert response.context["totals"].contacts == 3
+    heard = world.need("being_heard", "Rozmowa")
+    square = world.place("Skwer")
+    for _ in range(5):
+        world.note(square, "2026-10-08", needs=[heard])
+    world.held_shift(world.place("Rynek"), world.at("2026-10-09", 8), first_time=4)
+    with CaptureQueriesContext(connection) as after_write:
+        response = coordinator_client.get(address)
+    assert len(after_write) == len(first)
+    assert response.context["totals"].contacts == 7
+    assert response.context["charts"]["needs"]["datasets"][0]["values"] == [6]
