@@ -30,6 +30,8 @@ class ShiftSerializer(serializers.ModelSerializer):
         many=True, queryset=User.objects.filter(groups__name=ASSISTANT), required=False
     )
     counters = serializers.SerializerMethodField()
+    # Blank until the shift ends: the schema must allow "" next to the weather choices.
+    weather = serializers.ChoiceField(choices=Shift.Weather.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Shift
