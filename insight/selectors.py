@@ -8,6 +8,7 @@ A contact is a resident the assistant talked to on a held (ended) shift: first-t
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -738,6 +739,64 @@ def _count_notes_by_age(period: Period) -> dict[str, int]:
         .annotate(n=Count("id"))
         .order_by()
         .values_list("age_band", "n")
+    )
+
+
+@dataclass
+class ByAge:
+    """Rows (needs or places) × the residents' age bands, small counts suppressed as everywhere."""
+
+    labels: list[str]
+    bands: list[str]
+    table: Table | None
+
+    def rows(self) -> list[tuple[str, list[Cell], Cell]]:
+        if self.table is None:
+            return []
+        return list(zip(self.labels, self.table.cells, self.table.row_totals, strict=True))
+
+
+def _by_age(counts: dict[tuple[Any, str], int], label: Callable[[Any], str]) -> ByAge:
+    bands = ConversationNote.AgeBand.choices
+    per_row: dict[Any, dict[str, int]] = defaultdict(dict)
+    for (row, band), n in counts.items():
+        per_row[row][band] = n
+    rows = sorted(per_row, key=lambda r: (-sum(per_row[r].values()), label(r)))
+    names = [str(name) for _v, name in bands]
+    if not rows:
+        return ByAge([], names, None)
+    return ByAge(
+        [label(r) for r in rows], names, suppress_table([[per_row[r].get(v, 0) for v, _n in bands] for r in rows])
+    )
+
+
+def _count_age_breakdowns(period: Period) -> tuple[dict[tuple[int, str], int], dict[tuple[Any, str], int]]:
+    through: Any = ConversationNote.needs.through
+    needs = (
+        through.objects.filter(conversationnote__date__gte=period.first, conversationnote__date__lte=period.last)
+        .values("need_id", band=F("conversationnote__age_band"))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    places = (
+        ConversationNote.objects.filter(date__gte=period.first, date__lte=period.last)
+        .values("age_band", place_name=F("place__name"))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return (
+        {(r["need_id"], r["band"]): r["n"] for r in needs},
+        {(r["place_name"], r["age_band"]): r["n"] for r in places},
+    )
+
+
+def age_breakdowns(period: Period, heard: NoteNeeds) -> tuple[ByAge, ByAge]:
+    """Needs × age band and place × age band, in two queries counted once per data version."""
+    needs, places = cached("age-breakdowns", period, lambda: _count_age_breakdowns(period))
+    known = {n.pk: n.name for n in heard.needs.values()}
+    return (
+        _by_age(needs, lambda pk: known.get(pk, "?")),
+        _by_age(places, lambda name: name or "—"),
     )
 
 

@@ -65,6 +65,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     club = selectors.club_attendance(period)
     needs_by_place = selectors.needs_by_place(period, heard)
     by_age = selectors.notes_by_age(period)
+    needs_by_age, places_by_age = selectors.age_breakdowns(period, heard)
     places = selectors.place_figures(period)
     now = timezone.now()
     week_end = now + timedelta(days=7)
@@ -117,6 +118,10 @@ def overview(request: HttpRequest) -> HttpResponse:
             "ageing": ageing,
             "needs_by_place": needs_by_place,
             "by_age": by_age,
+            "age_tables": [
+                (needs_by_age, _("Needs by age band"), "needs-age-h", _("Need")),
+                (places_by_age, _("Places by age band"), "places-age-h", _("Place")),
+            ],
             "places": places,
             "charts": charts,
             "map_points": selectors.map_points(places),

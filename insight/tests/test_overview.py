@@ -245,3 +245,37 @@ def test_past_figures_are_counted_once_per_data_version_and_again_after_any_writ
     assert len(after_write) == len(first)
     assert response.context["totals"].contacts == 7
     assert response.context["charts"]["needs"]["datasets"][0]["values"] == [6]
+
+
+def test_needs_and_places_by_age_band_hide_small_groups(coordinator_client):
+    square, yard = world.place("Skwer"), world.place("Podwórko")
+    heard, money = world.need("being_heard", "Rozmowa"), world.need("limited_money", "Pieniądze")
+    for where, age, needs, n in (
+        (square, "senior", [heard], 6),
+        (square, "child", [heard, money], 2),
+        (yard, "senior", [money], 5),
+    ):
+        for _ in range(n):
+            duty_services.note_create(
+                by=None,
+                text="",
+                stage=ConversationNote.Stage.FIRST_CONTACT,
+                place=where,
+                date=date(2026, 10, 10),
+                age_band=age,
+                needs=needs,
+            )
+    response = coordinator_client.get(url("2026-10-01", "2026-10-31"))
+    needs_by_age, places_by_age = (t[0] for t in response.context["age_tables"])
+    child, senior = needs_by_age.bands.index("dziecko"), needs_by_age.bands.index("senior")
+    by_need = {label: (cells, total) for label, cells, total in needs_by_age.rows()}
+    assert set(by_need) == {heard.name, money.name}
+    assert by_need[heard.name][0][child].text == "<5"
+    assert by_need[heard.name][0][senior].text == "*"  # else the 2 children follow from the row total of 8
+    assert by_need[heard.name][1].text == "8"  # totals stay exact
+    places = {label: (cells, total) for label, cells, total in places_by_age.rows()}
+    assert places["Podwórko"][0][senior].text == "5"
+    assert places["Skwer"][0][child].text == "<5"
+    assert places["Skwer"][0][senior].text == "*"  # else the 2 children follow from the row total of 8
+    content = response.content.decode()
+    assert "Potrzeby według wieku" in content and "Miejsca według wieku" in content
