@@ -75,6 +75,8 @@ def _insert_new(
     """
     if not rows:
         return []
+    if connection.vendor != "postgresql":
+        return _insert_new_one_by_one(rows, now)
     kinds, keys, occurrences, titles, bodies, urls, escalated = (list(column) for column in zip(*rows, strict=True))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -88,6 +90,25 @@ def _insert_new(
             [now, kinds, keys, occurrences, titles, bodies, urls, escalated],
         )
         return cursor.fetchall()
+
+
+def _insert_new_one_by_one(
+    rows: list[tuple[str, str, str, str, str, str, bool]], now: datetime
+) -> list[tuple[int, str, str, str]]:
+    """The same, a row at a time, for the demo's SQLite (`make run`), which has no arrays to unnest."""
+    made: list[tuple[int, str, str, str]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            cursor.execute(
+                f"""INSERT INTO {Reminder._meta.db_table}
+                        (kind, object_key, occurrence, title, body, url, escalated, created_at)
+                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+                    ON CONFLICT (kind, object_key, occurrence) DO NOTHING
+                    RETURNING id, kind, object_key, occurrence""",  # noqa: S608 - the table name is the model's
+                [*row, now],
+            )
+            made.extend(cursor.fetchall())
+    return made
 
 
 def _summary(kind: str, items: list[rules.Due]) -> tuple[str, str, str]:
