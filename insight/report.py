@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from core.smallnumbers import Cell, suppress_series
+from duty.models import ConversationNote
 from needs.models import Problem, ProblemEvent
 
 from . import selectors
@@ -162,12 +163,15 @@ class Report:
     costs: Costs
     by_age: selectors.TimeSeries
     month_place: selectors.MonthByPlace
+    needs_by_age: selectors.ByAge
+    places_by_age: selectors.ByAge
 
 
 def build(period: Period) -> Report:
     now, before = selectors.totals(period), selectors.totals(period.previous())
     headers, months = by_month(period)
     heard = selectors.note_needs(period)
+    needs_by_age, places_by_age = selectors.age_breakdowns(period, heard)
     return Report(
         period=period,
         previous=period.previous(),
@@ -187,6 +191,8 @@ def build(period: Period) -> Report:
         costs=period_costs(period, now),
         by_age=selectors.notes_by_age(period),
         month_place=selectors.contacts_by_month_and_place(period),
+        needs_by_age=needs_by_age,
+        places_by_age=places_by_age,
     )
 
 
@@ -284,6 +290,16 @@ def _xlsx(r: Report) -> bytes:
         need_rows.append([])
     need_rows.append([_("Conversations by age band")])
     need_rows += [[label, c] for label, c in r.by_age.rows()]
+    bands = [str(label) for _value, label in ConversationNote.AgeBand.choices]  # Polish whatever the reader's
+    for by, heading, first in (
+        (r.needs_by_age, _("Needs by age band"), _("Need")),
+        (r.places_by_age, _("Places by age band"), _("Place")),
+    ):
+        if by.table is None:
+            continue
+        need_rows += [[], [heading], [first, *bands, _("Total")]]
+        need_rows += [[label, *cells, total] for label, cells, total in by.rows()]
+        need_rows.append([_("Total"), *by.table.col_totals, by.table.total])
     _sheet(wb, _("Needs"), [_("Place"), *[n.name for n in r.needs.needs], _("Total")], need_rows)
     problem_rows: list[list[Any]] = [[name, reported, still_open] for name, reported, still_open in r.categories]
     problem_rows.append(["", "", ""])

@@ -1,3 +1,4 @@
+import io
 from datetime import UTC, date, timedelta
 
 import pytest
@@ -5,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from duty import services as duty_services
 from duty.models import ConversationNote
@@ -279,3 +281,13 @@ def test_needs_and_places_by_age_band_hide_small_groups(coordinator_client):
     assert places["Skwer"][0][senior].text == "*"  # else the 2 children follow from the row total of 8
     content = response.content.decode()
     assert "Potrzeby według wieku" in content and "Miejsca według wieku" in content
+    xlsx = coordinator_client.get("/koordynator/raport.xlsx?od=2026-10-01&do=2026-10-31").content
+    sheet = [
+        [c for c in row if c is not None]
+        for row in load_workbook(io.BytesIO(xlsx))["Potrzeby"].iter_rows(values_only=True)
+    ]
+    heading = sheet.index(["Miejsca według wieku"])
+    assert sheet[heading + 1][0] == "Miejsce" and "senior" in sheet[heading + 1]
+    yard = next(row for row in sheet[heading:] if row[0] == "Podwórko")
+    assert yard[-1] == 5 and yard.count(5) == 2  # the yard's 5 seniors and its exact total
+    assert ["Potrzeby według wieku"] in sheet
