@@ -288,6 +288,6 @@ def test_needs_and_places_by_age_band_hide_small_groups(coordinator_client):
     ]
     heading = sheet.index(["Miejsca według wieku"])
     assert sheet[heading + 1][0] == "Miejsce" and "senior" in sheet[heading + 1]
-    yard = next(row for row in sheet[heading:] if row[0] == "Podwórko")
-    assert yard[-1] == 5 and yard.count(5) == 2  # the yard's 5 seniors and its exact total
+    yard_row = next(row for row in sheet[heading:] if row[0] == "Podwórko")
+    assert yard_row[-1] == 5 and yard_row.count(5) == 2  # the yard's 5 seniors and its exact total
     assert ["Potrzeby według wieku"] in sheet
