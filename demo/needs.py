@@ -153,7 +153,7 @@ def seed_problems(users: dict[str, Any]) -> None:
                 public_text="MOPS zaprasza na dyżur doradcy energetycznego; sama decyzja o dodatku należy do wnioskującego.",
             )
         elif fate == "duplicate":
-            services.problem_mark_duplicate(problem=problem, of=made["lamp"], by=coordinator)
+            services.problem_merge(problem=problem, into=made["lamp"], by=coordinator)
         elif fate == "waived":
             services.problem_feedback_waive(
                 problem=problem, by=coordinator, reason="Informacja wywieszona na drzwiach Klubu."

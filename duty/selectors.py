@@ -3,6 +3,7 @@
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -12,8 +13,9 @@ from django.utils import timezone
 
 from core.models import User
 from core.roles import is_coordinator
+from needs.models import Problem, ProblemEvent, ProblemSupport
 
-from .models import ConversationNote, Place, Shift
+from .models import ConversationNote, Place, Shift, Touchpoint
 
 __all__ = ["is_coordinator"]  # re-exported for the views that ask
 
@@ -25,7 +27,11 @@ def shifts_visible_to(user: User) -> QuerySet[Shift]:
 
 def notes_visible_to(user: User) -> QuerySet[ConversationNote]:
     """ConversationNote.objects.visible_to, with place, shift and needs joined."""
-    return ConversationNote.objects.visible_to(user).select_related("place", "shift").prefetch_related("needs")
+    return (
+        ConversationNote.objects.visible_to(user)
+        .select_related("place", "shift")
+        .prefetch_related("needs", "problems", "problem_supports__problem")
+    )
 
 
 # The expression the full-text index of notes is built on (migration 0004): Polish words match with
@@ -133,3 +139,30 @@ def places_for_geolocation() -> list[dict[str, object]]:
             "id", "name", "lat", "lon"
         )
     ]
+
+
+def shift_thread(shift: Shift) -> dict[str, Any]:
+    """What came of a shift: problems reported from its notes (new ones and voices added to known ones),
+    problems whose news residents were told at its place while it ran, and the touchpoints used."""
+    reported = list(Problem.objects.filter(note__shift=shift).select_related("category").order_by("reported_at"))
+    voices = list(ProblemSupport.objects.filter(note__shift=shift).select_related("problem__category").order_by("at"))
+    told: list[Any] = []
+    if shift.started_at:
+        end = shift.ended_at or timezone.now()
+        told = list(
+            ProblemEvent.objects.filter(
+                kind=ProblemEvent.Kind.FEEDBACK_TOLD,
+                problem__place_id=shift.place_id,
+                at__gte=shift.started_at,
+                at__lte=end,
+            )
+            .select_related("problem__category")
+            .order_by("at")
+        )
+    labels = dict(Touchpoint.choices)
+    return {
+        "reported": reported,
+        "voices": voices,
+        "told": told,
+        "touchpoints": [labels.get(t, t) for t in shift.touchpoints],
+    }

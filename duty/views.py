@@ -72,7 +72,7 @@ def _shift_notes(shift: Shift) -> Any:
     return (
         ConversationNote.objects.filter(shift=shift)
         .select_related("place")
-        .prefetch_related("needs")
+        .prefetch_related("needs", "problems", "problem_supports__problem")
         .order_by("-created_at", "-pk")
     )
 
@@ -269,7 +269,11 @@ def shift_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """A shift with all its notes, a page at a time."""
     shift = _shift_for(request, pk)
     page = Paginator(_shift_notes(shift), NOTES_PAGE).get_page(request.GET.get("strona"))
-    return render(request, "duty/shift_detail.html", _live_context(request, shift, notes=page, page=page))
+    return render(
+        request,
+        "duty/shift_detail.html",
+        _live_context(request, shift, notes=page, page=page, thread=selectors.shift_thread(shift)),
+    )
 
 
 @field_workers

@@ -393,6 +393,12 @@ PERMISSIONS_POLICY = env.str(
 )
 
 # --- Reminders (see README, "Reminders") ------------------------------------------------------
+# A problem reported with coordinates but no place belongs to the nearest place within this distance.
+PROBLEM_NEAREST_PLACE_METRES = env.int("PROBLEM_NEAREST_PLACE_METRES", default=1000)
+# "Ktoś już to zgłosił": open problems of the same category this close to a new report are suggested.
+PROBLEM_SIMILAR_METRES = env.int("PROBLEM_SIMILAR_METRES", default=150)
+# "Zapytaj, czy naprawione": the next duty at the place asks this many weeks after a problem was resolved.
+PROBLEM_FIX_CHECK_WEEKS = env.int("PROBLEM_FIX_CHECK_WEEKS", default=4)
 REMINDER_REPEAT_DAYS = env.int("REMINDER_REPEAT_DAYS", default=3)
 REMINDER_UNTOLD_DAYS = env.int("REMINDER_UNTOLD_DAYS", default=3)
 REMINDER_SHIFT_OPEN_HOURS = env.int("REMINDER_SHIFT_OPEN_HOURS", default=12)

@@ -21,9 +21,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import LargeTableAdminMixin, LoggedExportMixin, PIIGuardAdminMixin
 
-from . import services
-from .forms import AnswerForm, DuplicateForm, ForwardForm, WaiveForm
-from .models import Institution, Need, Open311Key, Problem, ProblemCategory, ProblemEvent, Referral
+from . import services, texts
+from .forms import (
+    AnswerForm,
+    DuplicateForm,
+    ForwardForm,
+    RedirectForm,
+    ReopenForm,
+    ResolveForm,
+    WaiveForm,
+    WithdrawForm,
+)
+from .models import Institution, Need, Open311Key, Problem, ProblemCategory, ProblemEvent, PublicText, Referral
 from .resources import InstitutionResource, NeedResource, ProblemCategoryResource, ProblemResource
 
 
@@ -147,7 +156,7 @@ class ProblemAdmin(
     LoggedExportMixin, LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
 ):
     resource_classes = [ProblemResource]
-    list_display = ("code", "category", "place", "status", "feedback", "reported_at", "untold_since")
+    list_display = ("code", "category", "place", "status", "supporters", "feedback", "reported_at", "untold_since")
     list_filter = (
         "status",
         "feedback",
@@ -160,10 +169,30 @@ class ProblemAdmin(
     list_select_related = ("category", "place")
     search_fields = ("=code", "code__istartswith")
     autocomplete_fields = ("place", "category", "duplicate_of", "note")
-    readonly_fields = ("code", "status", "feedback", "untold_since", "reported_by", "feedback_waived_reason")
+    readonly_fields = (
+        "code",
+        "status",
+        "resolution",
+        "supporters",
+        "feedback",
+        "untold_since",
+        "reported_by",
+        "feedback_waived_reason",
+        "still_broken_since",
+        "fix_checked_at",
+    )
     list_per_page = 50
     inlines = [ReferralInline, EventInline]
-    actions = ["forward", "record_answer", "feedback_told", "waive_feedback", "mark_duplicate", "print_cards"]
+    actions = [
+        "forward",
+        "record_answer",
+        "resolve",
+        "reopen",
+        "feedback_told",
+        "waive_feedback",
+        "mark_duplicate",
+        "print_cards",
+    ]
     fieldsets = (
         (
             None,
@@ -184,7 +213,20 @@ class ProblemAdmin(
         ),
         (
             _("State"),
-            {"fields": ("status", "feedback", "feedback_waived_reason", "untold_since", "duplicate_of", "reported_by")},
+            {
+                "fields": (
+                    "status",
+                    "resolution",
+                    "supporters",
+                    "feedback",
+                    "feedback_waived_reason",
+                    "untold_since",
+                    "still_broken_since",
+                    "fix_checked_at",
+                    "duplicate_of",
+                    "reported_by",
+                )
+            },
         ),
     )
 
@@ -289,6 +331,34 @@ class ProblemAdmin(
             ),
         )
 
+    @admin.action(description=_("Settle: solved, no longer relevant or could not be solved"))
+    def resolve(self, request: HttpRequest, queryset: QuerySet[Problem]) -> HttpResponse | None:
+        by = request.user
+        return self._with_form(
+            request,
+            queryset,
+            ResolveForm(self._bound(request)),
+            _("Settle the problem"),
+            lambda p, data: services.problem_resolve(
+                problem=p,
+                resolution=data["resolution"],
+                by=by,  # type: ignore[arg-type]
+                public_text=data["public_text"],
+                internal_text=data["internal_text"],
+            ),
+        )
+
+    @admin.action(description=_("Reopen"))
+    def reopen(self, request: HttpRequest, queryset: QuerySet[Problem]) -> HttpResponse | None:
+        by = request.user
+        return self._with_form(
+            request,
+            queryset,
+            ReopenForm(self._bound(request)),
+            _("Reopen the problem"),
+            lambda p, data: services.problem_reopen(problem=p, by=by, reason=data["reason"]),  # type: ignore[arg-type]
+        )
+
     @admin.action(description=_("Residents were told"))
     def feedback_told(self, request: HttpRequest, queryset: QuerySet[Problem]) -> None:
         self._run(request, queryset, lambda p: services.problem_feedback_told(problem=p, by=request.user))  # type: ignore[arg-type]
@@ -304,15 +374,15 @@ class ProblemAdmin(
             lambda p, data: services.problem_feedback_waive(problem=p, by=by, reason=data["reason"]),  # type: ignore[arg-type]
         )
 
-    @admin.action(description=_("Mark as a duplicate of another problem"))
+    @admin.action(description=_("Merge into another problem (a duplicate)"))
     def mark_duplicate(self, request: HttpRequest, queryset: QuerySet[Problem]) -> HttpResponse | None:
         by = request.user
         return self._with_form(
             request,
             queryset,
             DuplicateForm(self._bound(request)),
-            _("Mark as a duplicate"),
-            lambda p, data: services.problem_mark_duplicate(problem=p, of=data["code"], by=by),  # type: ignore[arg-type]
+            _("Merge into another problem"),
+            lambda p, data: services.problem_merge(problem=p, into=data["code"], by=by),  # type: ignore[arg-type]
         )
 
     @admin.action(description=_("Print cards for residents"))
@@ -325,12 +395,94 @@ class ProblemAdmin(
 class ReferralAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
     """Referrals are created by the "forward" action on problems, so they get a timeline event."""
 
-    list_display = ("problem", "institution", "channel", "sent_on", "due_on", "answered_on", "outcome")
     list_filter = ("institution", "outcome", "channel")
     list_select_related = ("problem__category", "institution")
     search_fields = ("problem__code",)
     autocomplete_fields = ("problem", "institution")
-    readonly_fields = ("problem", "institution", "sent_on", "due_on", "created_by")
+    readonly_fields = ("problem", "institution", "sent_on", "due_on", "closed_on", "created_by", "residents")
+    list_display = ("problem", "institution", "residents", "channel", "sent_on", "due_on", "answered_on", "outcome")
+    actions = ["withdraw", "redirect"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description=_("residents who reported it"))
+    def residents(self, obj: Referral) -> int:
+        return obj.problem.supporters
+
+    def _with_form(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Referral],
+        form: forms.Form,
+        title: Any,
+        work: Callable[[Referral, dict[str, Any]], object],
+    ) -> HttpResponse | None:
+        if form.is_valid():
+            done = 0
+            for referral in queryset.select_related("problem", "institution"):
+                try:
+                    work(referral, form.cleaned_data)
+                    done += 1
+                except ValidationError as error:
+                    self.message_user(request, f"{referral}: {' '.join(error.messages)}", messages.ERROR)
+            if done:
+                self.message_user(request, _("Done for %(n)s referrals.") % {"n": done}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "problems": queryset,
+            "action": request.POST["action"],
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/needs/problem/action_form.html", context)
+
+    @admin.action(description=_("Withdraw (no longer wait for an answer)"))
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[Referral]) -> HttpResponse | None:
+        by = request.user
+        return self._with_form(
+            request,
+            queryset,
+            WithdrawForm(ProblemAdmin._bound(request)),
+            _("Withdraw the referral"),
+            lambda r, data: services.referral_withdraw(referral=r, by=by, reason=data["reason"]),  # type: ignore[arg-type]
+        )
+
+    @admin.action(description=_("Not their responsibility: forward elsewhere"))
+    def redirect(self, request: HttpRequest, queryset: QuerySet[Referral]) -> HttpResponse | None:
+        by = request.user
+        return self._with_form(
+            request,
+            queryset,
+            RedirectForm(ProblemAdmin._bound(request)),
+            _("Not their responsibility: forward elsewhere"),
+            lambda r, data: services.referral_redirect(
+                referral=r,
+                to=data["to"],
+                by=by,  # type: ignore[arg-type]
+                channel=data["channel"],
+                answer=data["answer"],
+            ),
+        )
+
+
+@admin.register(PublicText)
+class PublicTextAdmin(PIIGuardAdminMixin, admin.ModelAdmin):
+    """The wordings residents read; every key has a row (made on first visit) to reword."""
+
+    list_display = ("meaning", "text")
+    fields = ("meaning", "text")
+    readonly_fields = ("meaning",)
+
+    @admin.display(description=_("when it is used"))
+    def meaning(self, obj: PublicText) -> str:
+        return texts.label(obj.key)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        texts.ensure_rows()
+        return super().changelist_view(request, extra_context)

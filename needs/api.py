@@ -24,6 +24,9 @@ from .serializers import (
     ForwardSerializer,
     ProblemCreateSerializer,
     ProblemSerializer,
+    SimilarProblemSerializer,
+    SimilarQuerySerializer,
+    SupportSerializer,
     ToldSerializer,
 )
 
@@ -64,7 +67,64 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_field = "code"
 
     def get_queryset(self) -> Any:
-        return selectors.problems_visible_to(self.request.user).order_by("-reported_at")  # type: ignore[arg-type]
+        return (
+            selectors.problems_visible_to(self.request.user)  # type: ignore[arg-type]
+            .select_related("duplicate_of")
+            .order_by("-reported_at")
+        )
+
+    @extend_schema(parameters=[SimilarQuerySerializer], responses={200: SimilarProblemSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def similar(self, request: Request) -> Response:
+        """Open problems a new report would duplicate ("Ktoś już to zgłosił"): same category, same place
+        or within PROBLEM_SIMILAR_METRES of lat/lon."""
+        query = SimilarQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        place = None
+        if "place" in data:
+            place = apps.get_model("duty", "Place").objects.filter(pk=data["place"]).first()
+            if place is None:
+                raise ValidationError({"place": [_("There is no such place.")]})
+        found = selectors.problems_similar(
+            category=data["category"],
+            place=place,
+            lat=data.get("lat"),
+            lon=data.get("lon"),
+            within=self.get_queryset(),
+        )
+        return Response(SimilarProblemSerializer(found, many=True).data)
+
+    @extend_schema(request=SupportSerializer, responses={201: ProblemSerializer, 200: ProblemSerializer, 409: None})
+    @action(detail=True, methods=["post"])
+    def support(self, request: Request, code: str | None = None) -> Response:
+        """One more resident's voice on this problem; a replay of the same client_uuid counts once."""
+        problem = self.get_object()
+        body = SupportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        note = None
+        if body.validated_data.get("note"):
+            note_model = apps.get_model("duty", "ConversationNote")
+            note = note_model.objects.visible_to(request.user).filter(pk=body.validated_data["note"]).first()
+            if note is None:
+                raise ValidationError({"note": [_("There is no such note of yours.")]})
+        try:
+            problem, created = services.problem_support(
+                problem=problem,
+                by=request.user,  # type: ignore[arg-type]
+                client_uuid=body.validated_data["client_uuid"],
+                note=note,
+            )
+        except IdempotencyConflict:
+            return Response(
+                {"detail": _("This was already sent with different content.")}, status=status.HTTP_409_CONFLICT
+            )
+        except DjangoValidationError as error:
+            raise ValidationError({"detail": error.messages}) from error
+        problem = self.get_queryset().get(pk=problem.pk)
+        return Response(
+            ProblemSerializer(problem).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "with_timeline": self.action == "retrieve"}

@@ -11,6 +11,8 @@ from .models import Institution, Problem, ProblemCategory, Referral
 class ProblemForm(PIIGuardFormMixin, forms.ModelForm):
     pii_address_fields = ("description", "location")
     client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # Set by "It is a different problem" after "Ktoś już to zgłosił" was shown.
+    new_anyway = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Problem
@@ -29,6 +31,11 @@ class ProblemForm(PIIGuardFormMixin, forms.ModelForm):
 
         place = apps.get_model("duty", "Place")
         self.fields["place"].queryset = place.objects.filter(active=True)  # type: ignore[attr-defined]
+
+
+class SupportForm(forms.Form):
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    note = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class CodeForm(forms.Form):
@@ -83,3 +90,52 @@ class DuplicateForm(forms.Form):
         if problem is None:
             raise forms.ValidationError(_("There is no problem with this code."))
         return problem
+
+
+class ResolveForm(PIIGuardFormMixin, forms.Form):
+    """Settle without (or beyond) an institution's answer; an empty public text takes the template."""
+
+    pii_address_fields = ("public_text", "internal_text")
+    resolution = forms.ChoiceField(
+        label=_("How did it end?"),
+        choices=[
+            (Problem.Resolution.ON_THE_SPOT, _("solved on the spot")),
+            (Problem.Resolution.NEIGHBOURS, _("solved by neighbours")),
+            (Problem.Resolution.NOT_RELEVANT, _("no longer relevant")),
+            (Problem.Resolution.INSTITUTION, _("an institution dealt with it")),
+            (Problem.Resolution.FAILED, _("could not be solved")),
+            (Problem.Resolution.OTHER, _("other")),
+        ],
+    )
+    public_text = forms.CharField(
+        label=_("What residents will be told"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Leave empty to use the wording of this ending (public text templates)."),
+    )
+    internal_text = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenForm(PIIGuardFormMixin, forms.Form):
+    pii_address_fields = ("reason",)
+    reason = forms.CharField(label=_("Why it is open again (internal)"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WithdrawForm(PIIGuardFormMixin, forms.Form):
+    pii_address_fields = ("reason",)
+    reason = forms.CharField(
+        label=_("Why we no longer wait for this answer (internal)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RedirectForm(PIIGuardFormMixin, forms.Form):
+    """ "Not our responsibility": record it and forward to the right institution in one step."""
+
+    pii_address_fields = ("answer",)
+    to = forms.ModelChoiceField(label=_("Forward to"), queryset=Institution.objects.filter(active=True))
+    channel = forms.ChoiceField(label=_("Channel"), choices=Referral.Channel.choices)
+    answer = forms.CharField(
+        label=_("What they answered (internal)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,6 +1,6 @@
 import hashlib
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -158,6 +158,28 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
         qs = self.filter(untold_since__isnull=False)
         return qs if before is None else qs.filter(untold_since__lt=before)
 
+    def placeless(self) -> "ProblemQuerySet":
+        """No place to tell residents at: the coordinator's "do przekazania" list and the digest carry them."""
+        return self.filter(place__isnull=True)
+
+    def for_coordinator_to_pass_on(self) -> "ProblemQuerySet":
+        """The coordinator's "do przekazania" list: untold news with no place to tell it at, and
+        resolved problems a resident reported still broken."""
+        return self.filter(Q(untold_since__isnull=False, place__isnull=True) | Q(still_broken_since__isnull=False))
+
+    def fix_check_due(self, now: datetime) -> "ProblemQuerySet":
+        """Resolved at least PROBLEM_FIX_CHECK_WEEKS ago and nobody has asked residents whether it holds."""
+        weeks = getattr(settings, "PROBLEM_FIX_CHECK_WEEKS", 4)
+        return self.filter(
+            status=Problem.Status.RESOLVED,
+            settled_at__lt=now - timedelta(weeks=weeks),
+            fix_checked_at__isnull=True,
+        )
+
+    def still_broken(self) -> "ProblemQuerySet":
+        """A resident said on the public page that it still does not work; waits for a coordinator."""
+        return self.filter(still_broken_since__isnull=False)
+
     def with_overdue(self, today: date) -> "ProblemQuerySet":
         """Annotates ``is_overdue``: some referral of the problem is overdue (see ReferralQuerySet.overdue)."""
         # The same rule as ReferralQuerySet.overdue, with the problem's own status read from the row
@@ -198,6 +220,14 @@ class Problem(ClientWrite):
         CONTACT_BOX = "contact_box", _("contact box")
         COORDINATOR = "coordinator", _("coordinator")
         OPEN311 = "open311", _("Open311 interface")
+
+    class Resolution(models.TextChoices):
+        INSTITUTION = "institution", _("an institution dealt with it")
+        ON_THE_SPOT = "on_the_spot", _("solved on the spot")
+        NEIGHBOURS = "neighbours", _("solved by neighbours")
+        NOT_RELEVANT = "not_relevant", _("no longer relevant")
+        FAILED = "failed", _("could not be solved")
+        OTHER = "other", _("other")
 
     class Feedback(models.TextChoices):
         PENDING = "pending", _("residents not told yet")
@@ -273,6 +303,24 @@ class Problem(ClientWrite):
         blank=True,
         help_text=_("When it was last resolved, found unresolvable or merged; cleared when reopened."),
     )
+    resolution = models.CharField(
+        _("how it ended"), max_length=20, choices=Resolution.choices, blank=True, help_text=_("Set when it is settled.")
+    )
+    supporters = models.PositiveIntegerField(
+        _("residents who reported it"), default=1, help_text=_("The first report and every voice added to it.")
+    )
+    fix_checked_at = models.DateTimeField(
+        _("residents asked whether the fix holds"),
+        null=True,
+        blank=True,
+        help_text=_("Some weeks after it was resolved, the next duty at its place asks whether it is still fixed."),
+    )
+    still_broken_since = models.DateTimeField(
+        _("reported still broken since"),
+        null=True,
+        blank=True,
+        help_text=_("A resident pressed “Nadal nie działa” on the public page; cleared when a coordinator acts."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Internal texts (the description is often a note's words) are not copied into the history.
     history = HistoricalRecords(excluded_fields=["description", "location", "feedback_waived_reason"])
@@ -296,8 +344,6 @@ class Problem(ClientWrite):
     def is_settled(self) -> bool:
         return self.status in SETTLED_STATUSES
 
-    is_final = is_settled  # the older name, kept for callers not yet moved
-
     @property
     def is_closed(self) -> bool:
         """Done only when it is settled AND residents were told (or telling them was waived)."""
@@ -311,7 +357,9 @@ class Problem(ClientWrite):
             self.settled_at = at or timezone.now()
         elif not self.is_settled:
             self.settled_at = None
-        return ["status", "settled_at"]
+            self.resolution = ""
+        self.fix_checked_at = None
+        return ["status", "settled_at", "resolution", "fix_checked_at"]
 
 
 SETTLED_STATUSES = (Problem.Status.RESOLVED, Problem.Status.UNRESOLVABLE, Problem.Status.DUPLICATE)
@@ -321,8 +369,10 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
     """The one owner of "waiting for an answer" and "overdue"."""
 
     def awaiting(self) -> "ReferralQuerySet":
-        """No answer yet, and the problem is still open (settling a problem ends the wait)."""
-        return self.filter(answered_on__isnull=True).exclude(problem__status__in=SETTLED_STATUSES)
+        """No answer yet, not withdrawn or closed, and the problem is still open (settling ends the wait)."""
+        return self.filter(answered_on__isnull=True, closed_on__isnull=True).exclude(
+            problem__status__in=SETTLED_STATUSES
+        )
 
     def overdue(self, today: date) -> "ReferralQuerySet":
         return self.awaiting().filter(due_on__lt=today)
@@ -345,6 +395,8 @@ class Referral(models.Model):
         FIXED = "fixed", _("fixed")
         REFUSED = "refused", _("refused")
         NOT_COMPETENT = "not_competent", _("not their competence")
+        WITHDRAWN = "withdrawn", _("withdrawn by us")
+        CLOSED = "closed", _("closed with the problem")
         OTHER = "other", _("other")
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("problem"))
@@ -357,6 +409,9 @@ class Referral(models.Model):
     answer = models.TextField(_("answer"), blank=True, validators=[NoPII(addresses=True)])
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    closed_on = models.DateField(
+        _("closed on"), null=True, blank=True, help_text=_("Withdrawn, or closed because the problem was settled.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -385,7 +440,7 @@ class Referral(models.Model):
     @property
     def is_awaiting(self) -> bool:
         """The row version of ReferralQuerySet.awaiting (reads the problem: join it when listing)."""
-        return self.answered_on is None and not self.problem.is_settled
+        return self.answered_on is None and self.closed_on is None and not self.problem.is_settled
 
 
 class ProblemEvent(ClientWrite):
@@ -402,6 +457,12 @@ class ProblemEvent(ClientWrite):
         FEEDBACK_TOLD = "feedback_told", _("residents told")
         FEEDBACK_WAIVED = "feedback_waived", _("feedback waived")
         DUPLICATE = "duplicate", _("marked as duplicate")
+        WITHDRAWN = "withdrawn", _("referral withdrawn")
+        REDIRECTED = "redirected", _("not their responsibility, forwarded elsewhere")
+        REOPENED = "reopened", _("reopened")
+        SUPPORTED = "supported", _("another resident reported it")
+        FIX_CONFIRMED = "fix_confirmed", _("residents say it is still fixed")
+        STILL_BROKEN = "still_broken", _("reported still broken")
         COMMENT = "comment", _("comment")
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events", verbose_name=_("problem"))
@@ -437,6 +498,57 @@ class ProblemEvent(ClientWrite):
 
     def __str__(self) -> str:
         return f"{self.problem.code}: {self.get_kind_display()}"
+
+
+class ProblemSupport(models.Model):
+    """One more resident's voice on a problem already reported: counted once per phone write."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="supports", verbose_name=_("problem"))
+    client_uuid = models.UUIDField(_("client id"), unique=True, null=True, blank=True, editable=False)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    note = models.ForeignKey(
+        "duty.ConversationNote",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problem_supports",
+        verbose_name=_("conversation note"),
+    )
+
+    class Meta:
+        verbose_name = _("resident's voice")
+        verbose_name_plural = _("residents' voices")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} +1"
+
+
+class PublicText(models.Model):
+    """A public text residents read, in plain Polish, that a coordinator may reword.
+
+    Placeholders in braces ({institution}, {due}, {code}) are filled in; a key without a row
+    uses the built-in wording (needs.texts).
+    """
+
+    key = models.CharField(_("when it is used"), max_length=40, unique=True)
+    text = models.TextField(_("text for residents"), validators=[NoPII(addresses=True)])
+
+    class Meta:
+        verbose_name = _("public text template")
+        verbose_name_plural = _("public text templates")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 def open311_key_hash(raw: str) -> str:

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.serializers import PIIGuardSerializerMixin
@@ -33,6 +34,7 @@ class ProblemSerializer(serializers.ModelSerializer):
     category: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     place_name = serializers.CharField(source="place.name", read_only=True, default=None)
     is_closed = serializers.BooleanField(read_only=True)
+    duplicate_of_code = serializers.CharField(source="duplicate_of.code", read_only=True, default=None)
 
     class Meta:
         model = Problem
@@ -53,6 +55,8 @@ class ProblemSerializer(serializers.ModelSerializer):
             "feedback",
             "untold_since",
             "is_closed",
+            "supporters",
+            "duplicate_of_code",
             "updated_at",
         )
         read_only_fields = fields
@@ -96,3 +100,32 @@ class ToldSerializer(PIIGuardSerializerMixin, serializers.Serializer):
     pii_address_fields = ("note",)
     client_uuid = serializers.UUIDField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class SimilarQuerySerializer(serializers.Serializer):
+    """The query string of /problems/similar/: a category, and a place or a point."""
+
+    category = serializers.SlugRelatedField(slug_field="code", queryset=ProblemCategory.objects.filter(active=True))
+    place = serializers.IntegerField(required=False, min_value=1)
+    lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90)
+    lon = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "place" not in attrs and ("lat" not in attrs or "lon" not in attrs):
+            raise serializers.ValidationError(_("Give a place, or lat and lon."))
+        return attrs
+
+
+class SimilarProblemSerializer(serializers.ModelSerializer):
+    category: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    place_name = serializers.CharField(source="place.name", read_only=True, default=None)
+
+    class Meta:
+        model = Problem
+        fields = ("code", "category", "place", "place_name", "location", "status", "supporters", "reported_at")
+        read_only_fields = fields
+
+
+class SupportSerializer(serializers.Serializer):
+    client_uuid = serializers.UUIDField()
+    note = serializers.IntegerField(required=False, allow_null=True)

@@ -158,14 +158,15 @@ def feedback_untold(now: datetime, roles: Roles) -> list[Due]:
     cutoff = now - timedelta(days=settings.REMINDER_UNTOLD_DAYS)
     # Thousands may be due on a city's scale: plain rows, and each text translated once.
     problems = list(
-        Problem.objects.untold(before=cutoff)
-        .filter(place__isnull=False)
-        .values_list("pk", "code", "place_id", "place__name", "untold_since")
+        Problem.objects.untold(before=cutoff).values_list("pk", "code", "place_id", "place__name", "untold_since")
     )
-    by_place = assistants_by_place({place_id for _pk, _code, place_id, _name, _since in problems}, now)
+    by_place = assistants_by_place({place_id for _pk, _code, place_id, _name, _since in problems if place_id}, now)
     tz = timezone.get_current_timezone()
     title = _("Tell residents at %(place)s what happened with %(code)s")
     body = _("There has been news since %(since)s. It is on the “To pass on here” list of your shift.")
+    # No place to tell it at: the coordinator decides where (or waives it, with a reason).
+    placeless_title = _("Tell residents what happened with %(code)s (no place)")
+    placeless_body = _("There has been news since %(since)s. It is on your “do przekazania” list.")
     due = []
     for pk, code, place_id, place_name, since in problems:
         since_local = since.astimezone(tz)  # type: ignore[union-attr] # untold() filtered on it
@@ -174,9 +175,9 @@ def feedback_untold(now: datetime, roles: Roles) -> list[Due]:
                 Kind.FEEDBACK_UNTOLD,
                 f"problem:{pk}",
                 since_local.strftime("%Y%m%d%H%M"),
-                by_place.get(place_id, []),
-                title % {"place": place_name, "code": code},
-                body % {"since": since_local.strftime("%d.%m")},
+                by_place.get(place_id, []) if place_id else roles[COORDINATOR],
+                (title % {"place": place_name, "code": code}) if place_id else placeless_title % {"code": code},
+                (body if place_id else placeless_body) % {"since": since_local.strftime("%d.%m")},
                 link("needs:problem_detail", (code,), admin="admin:needs_problem_change", admin_id=pk),
             )
         )

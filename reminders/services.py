@@ -326,6 +326,10 @@ def digest_daily(*, day: date | None = None, now: datetime | None = None) -> int
             % {"days": days, "n": len(untold)}
         )
         lines += [f"  • {d.title}" for d in untold]
+        broken = list(Problem.objects.still_broken().select_related("category", "place").order_by("still_broken_since"))
+        if broken:
+            lines.append(_("Residents say it still does not work: %(n)s") % {"n": len(broken)})
+            lines += [f"  • {p.code} {p.category} — {p.place or p.location}" for p in broken]
         digest = rules.Due(
             Kind.DAILY_DIGEST,
             "digest",

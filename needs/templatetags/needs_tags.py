@@ -18,6 +18,7 @@ def untold_here(context: dict[str, Any], place: Any) -> dict[str, Any]:
     return {
         "problems": problems[:UNTOLD_SHOWN],
         "more": len(problems) > UNTOLD_SHOWN,
+        "fix_checks": selectors.fix_check_due_at(place_id=place.pk),
         "place": place,
         "request": context.get("request"),
     }

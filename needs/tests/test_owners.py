@@ -45,7 +45,7 @@ def test_it_tells_open_from_settled_through_every_way_of_settling(coordinator):
     by_status = report()
     services.problem_set_status(problem=by_status, status="unresolvable", by=coordinator, public_text="Nie da się")
     duplicate = report()
-    services.problem_mark_duplicate(problem=duplicate, of=new, by=coordinator)
+    services.problem_merge(problem=duplicate, into=new, by=coordinator)
 
     assert set(Problem.objects.open()) == {new}
     assert set(Problem.objects.settled()) == {answered, by_status, duplicate}

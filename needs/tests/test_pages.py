@@ -129,17 +129,14 @@ def test_one_tap_tells_residents_from_the_duty_screen(assistant_client, assistan
     assert problem.code not in assistant_client.get(reverse("duty:home")).content.decode()
 
 
-def test_the_card_has_the_code_and_a_qr_code_to_the_public_page(assistant_client, assistant):
+def test_the_card_has_the_code_and_a_qr_code_that_scales(assistant_client, assistant):
+    """That the code scans is proven in a browser (test_qr_scan.py); here: the markup lets it scale."""
     shift = ShiftFactory.create(assistants=[assistant])
     problem = report(place=shift.place)
     html = assistant_client.get(reverse("needs:card", args=[problem.code])).content.decode()
-    assert problem.code in html and "<svg" in html and "<path" in html
-    import segno
-
-    expected = segno.make(f"http://127.0.0.1:8000/z/{problem.code}/", error="m").svg_inline(
-        scale=5, border=2, dark="#000", light="#fff"
-    )
-    assert expected in html
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert problem.code in html and "viewBox=" in svg and "<path" in svg
+    assert " width=" not in svg.split(">")[0] and " height=" not in svg.split(">")[0]
 
 
 def test_a_sheet_prints_eight_cards(coordinator_client):

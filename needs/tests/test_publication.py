@@ -87,11 +87,13 @@ def test_a_public_summary_passes_the_guard(assistant):
 
 def test_coordinates_are_published_at_most_at_the_place_precision(anon_client, assistant):
     _planted(assistant)
-    no_place = report(description="Dziura w chodniku", lat=Decimal("50.291234"), lon=Decimal("18.671234"))
+    # Over a kilometre from every place, so it is not attached to the nearest one.
+    no_place = report(description="Dziura w chodniku", lat=Decimal("50.301234"), lon=Decimal("18.671234"))
+    assert no_place.place is None
     items = {i["service_request_id"]: i for i in anon_client.get("/open311/v2/requests.json").json()}
     with_place = next(i for code, i in items.items() if code != no_place.code)
     assert (with_place["lat"], with_place["long"]) == (50.29, 18.67)  # the place's point
-    assert (items[no_place.code]["lat"], items[no_place.code]["long"]) == (50.291, 18.671)
+    assert (items[no_place.code]["lat"], items[no_place.code]["long"]) == (50.301, 18.671)
 
 
 def test_a_never_public_category_is_not_in_open311_and_shows_only_its_status(anon_client, assistant):

@@ -77,12 +77,12 @@ def test_feedback_can_be_waived_only_with_a_reason(coordinator):
 
 def test_a_duplicate_points_to_the_first_report(coordinator):
     first, second = report(), report()
-    services.problem_mark_duplicate(problem=second, of=first, by=coordinator)
+    services.problem_merge(problem=second, into=first, by=coordinator)
     second.refresh_from_db()
     assert second.status == "duplicate" and second.duplicate_of == first
     assert first.code in second.events.last().public_text
     with pytest.raises(ValidationError):
-        services.problem_mark_duplicate(problem=first, of=first, by=coordinator)
+        services.problem_merge(problem=first, into=first, by=coordinator)
 
 
 def test_a_closed_problem_is_not_forwarded_again(coordinator):
