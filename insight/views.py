@@ -118,10 +118,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "ageing": ageing,
             "needs_by_place": needs_by_place,
             "by_age": by_age,
-            "age_tables": [
-                (needs_by_age, _("Needs by age band"), "needs-age-h", _("Need")),
-                (places_by_age, _("Places by age band"), "places-age-h", _("Place")),
-            ],
+            "age_tables": _age_tables(needs_by_age, places_by_age),
             "places": places,
             "charts": charts,
             "map_points": selectors.map_points(places),
@@ -218,8 +215,16 @@ def report_page(request: HttpRequest) -> HttpResponse:
             "comparison": selectors.comparison(r.totals, r.before),
             "charts": charts,
             "min_cell": settings.STATS_MIN_CELL,
+            "age_tables": _age_tables(r.needs_by_age, r.places_by_age),
         },
     )
+
+
+def _age_tables(needs: selectors.ByAge, places: selectors.ByAge) -> list[tuple[selectors.ByAge, str, str, str]]:
+    return [
+        (needs, _("Needs by age band"), "needs-age-h", _("Need")),
+        (places, _("Places by age band"), "places-age-h", _("Place")),
+    ]
 
 
 @coordinators

@@ -291,3 +291,5 @@ def test_needs_and_places_by_age_band_hide_small_groups(coordinator_client):
     yard_row = next(row for row in sheet[heading:] if row[0] == "Podwórko")
     assert yard_row[-1] == 5 and yard_row.count(5) == 2  # the yard's 5 seniors and its exact total
     assert ["Potrzeby według wieku"] in sheet
+    page = coordinator_client.get("/koordynator/raport/?od=2026-10-01&do=2026-10-31").content.decode()
+    assert 'data-table="needs-age-h"' in page and 'data-table="places-age-h"' in page
