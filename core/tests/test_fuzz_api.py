@@ -13,12 +13,12 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, seed, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from club.tests.factories import make_activity
 from conftest import make_user
+from core.models import ApiToken
 from core.roles import ASSISTANT, COORDINATOR
 from duty.tests.factories import NeedFactory, NoteFactory, ShiftFactory
 from mobilny_asystent.wsgi import application
@@ -59,7 +59,8 @@ def world(db: None) -> dict[str, str]:
     report(place=shift.place)
     make_activity()
     return {
-        role: Token.objects.create(user=user).key for role, user in ((ASSISTANT, assistant), (COORDINATOR, coordinator))
+        role: ApiToken.issue(name=f"fuzz {role}", user=user)[1]
+        for role, user in ((ASSISTANT, assistant), (COORDINATOR, coordinator))
     }
 
 
