@@ -15,13 +15,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import LargeTableAdminMixin, LoggedExportMixin, PIIGuardAdminMixin
 
-from . import services, texts
+from . import selectors, services, texts
 from .forms import (
     AnswerForm,
     DuplicateForm,
@@ -151,6 +152,53 @@ class ActionForm(forms.Form):
     apply = forms.CharField(widget=forms.HiddenInput, initial="1")
 
 
+class ProblemAddForm(forms.ModelForm):
+    """A coordinator's new report: like the phone's, it first shows the open problems it would duplicate."""
+
+    new_anyway = forms.BooleanField(
+        label=_("It is a different problem: save it anyway"),
+        required=False,
+        help_text=_("Tick only after checking the problems already reported (Ktoś już to zgłosił)."),
+    )
+
+    class Meta:
+        model = Problem
+        fields = ("category", "description", "public_summary", "place", "location", "lat", "lon", "source", "note")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        category = data.get("category")
+        if category is None or data.get("new_anyway") or self.errors:
+            return data
+        place = data.get("place")
+        similar = selectors.problems_similar(category=category, place=place, lat=data.get("lat"), lon=data.get("lon"))
+        if similar:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a> ({})',
+                (
+                    (
+                        reverse("admin:needs_problem_change", args=[p.pk]),
+                        p.code,
+                        _("voices: %(n)s") % {"n": p.supporters},
+                    )
+                    for p in similar
+                ),
+            )
+            raise ValidationError(
+                format_html(
+                    "{}: {}. {}",
+                    _("Someone has already reported this"),
+                    links,
+                    _(
+                        "If it is the same problem, add this resident's voice on its page instead; "
+                        "if not, tick “It is a different problem” and save again."
+                    ),
+                )
+            )
+        return data
+
+
 @admin.register(Problem)
 class ProblemAdmin(
     LoggedExportMixin, LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
@@ -229,6 +277,17 @@ class ProblemAdmin(
             },
         ),
     )
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = ProblemAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            fieldsets = [*fieldsets, (_("Already reported?"), {"fields": ["new_anyway"]})]
+        return fieldsets
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Problem], search_term: str

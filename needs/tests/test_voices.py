@@ -185,3 +185,29 @@ def test_a_second_report_at_the_same_place_suggests_the_first_and_adds_a_voice(a
     # "It is a different problem" saves a new one.
     r = assistant_client.post(reverse("needs:problem_from_note", args=[note.pk]), {**form, "new_anyway": "1"})
     assert r.status_code == 302 and Problem.objects.count() == 2
+
+
+def test_the_admin_shows_who_already_reported_it_before_saving_a_second_problem(coordinator_client, coordinator):
+    coordinator.is_superuser = True
+    coordinator.save()
+    place = PlaceFactory.create()
+    first = report(place=place)
+    form = {
+        "category": first.category.pk,
+        "place": place.pk,
+        "description": "Lampa przy wejściu nie świeci",
+        "location": "",
+        "source": "coordinator",
+        "referrals-TOTAL_FORMS": 0,
+        "referrals-INITIAL_FORMS": 0,
+        "events-TOTAL_FORMS": 0,
+        "events-INITIAL_FORMS": 0,
+    }
+    page = coordinator_client.post("/admin/needs/problem/add/", form)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Ktoś już to zgłosił" in html and first.code in html
+    assert Problem.objects.count() == 1
+    # Elsewhere it is a new problem; here it becomes one only when the coordinator says so.
+    saved = coordinator_client.post("/admin/needs/problem/add/", {**form, "new_anyway": "on"})
+    assert saved.status_code == 302 and Problem.objects.count() == 2
