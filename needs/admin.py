@@ -152,6 +152,57 @@ class ActionForm(forms.Form):
     apply = forms.CharField(widget=forms.HiddenInput, initial="1")
 
 
+class RowActionsMixin:
+    """Admin actions that run a service on each selected row, some after a form on an intermediate page.
+
+    Every action goes through needs.services; a row the service refuses is named with its reason and
+    the others still run.
+    """
+
+    done_message: Any = _("Done for %(n)s problems.")
+    action_related: tuple[str, ...] = ()
+
+    def _label(self, obj: Any) -> str:
+        return str(obj)
+
+    def _run(self, request: HttpRequest, queryset: QuerySet[Any], work: Callable[[Any], object]) -> None:
+        done = 0
+        for obj in queryset.select_related(*self.action_related):
+            try:
+                work(obj)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{self._label(obj)}: {' '.join(error.messages)}", messages.ERROR)  # type: ignore[attr-defined]
+        if done:
+            self.message_user(request, self.done_message % {"n": done}, messages.SUCCESS)  # type: ignore[attr-defined]
+
+    def _with_form(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        form: forms.Form,
+        title: Any,
+        work: Callable[[Any, dict[str, Any]], object],
+    ) -> HttpResponse | None:
+        """An action that first asks for a form on an intermediate page, then runs on each row."""
+        if form.is_valid():
+            self._run(request, queryset, lambda obj: work(obj, form.cleaned_data))
+            return None
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "title": title,
+            "form": form,
+            "problems": queryset,
+            "action": request.POST["action"],
+            "opts": self.model._meta,  # type: ignore[attr-defined]
+        }
+        return render(request, "admin/needs/problem/action_form.html", context)
+
+    @staticmethod
+    def _bound(request: HttpRequest) -> Any:
+        return request.POST if "apply" in request.POST else None
+
+
 class ProblemAddForm(forms.ModelForm):
     """A coordinator's new report: like the phone's, it first shows the open problems it would duplicate."""
 
@@ -201,7 +252,12 @@ class ProblemAddForm(forms.ModelForm):
 
 @admin.register(Problem)
 class ProblemAdmin(
-    LoggedExportMixin, LargeTableAdminMixin, PIIGuardAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+    RowActionsMixin,
+    LoggedExportMixin,
+    LargeTableAdminMixin,
+    PIIGuardAdminMixin,
+    ImportExportModelAdmin,
+    SimpleHistoryAdmin,
 ):
     resource_classes = [ProblemResource]
     list_display = ("code", "category", "place", "status", "supporters", "feedback", "reported_at", "untold_since")
@@ -278,6 +334,9 @@ class ProblemAdmin(
         ),
     )
 
+    def _label(self, obj: Any) -> str:
+        return str(obj.code)
+
     def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
             kwargs["form"] = ProblemAddForm
@@ -314,43 +373,6 @@ class ProblemAdmin(
             source=Problem.Source.COORDINATOR,
         )
         obj.pk, obj.code = problem.pk, problem.code
-
-    def _run(self, request: HttpRequest, queryset: QuerySet[Problem], work: Callable[[Problem], object]) -> None:
-        done = 0
-        for problem in queryset:
-            try:
-                work(problem)
-                done += 1
-            except ValidationError as error:
-                self.message_user(request, f"{problem.code}: {' '.join(error.messages)}", messages.ERROR)
-        if done:
-            self.message_user(request, _("Done for %(n)s problems.") % {"n": done}, messages.SUCCESS)
-
-    def _with_form(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet[Problem],
-        form: forms.Form,
-        title: Any,
-        work: Callable[[Problem, dict[str, Any]], object],
-    ) -> HttpResponse | None:
-        """An action that first asks for a form on an intermediate page, then runs on each problem."""
-        if form.is_valid():
-            self._run(request, queryset, lambda problem: work(problem, form.cleaned_data))
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "problems": queryset,
-            "action": request.POST["action"],
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/needs/problem/action_form.html", context)
-
-    @staticmethod
-    def _bound(request: HttpRequest) -> Any:
-        return request.POST if "apply" in request.POST else None
 
     @admin.action(description=_("Forward to an institution"))
     def forward(self, request: HttpRequest, queryset: QuerySet[Problem]) -> HttpResponse | None:
@@ -451,8 +473,11 @@ class ProblemAdmin(
 
 
 @admin.register(Referral)
-class ReferralAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
+class ReferralAdmin(RowActionsMixin, LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin):
     """Referrals are created by the "forward" action on problems, so they get a timeline event."""
+
+    done_message = _("Done for %(n)s referrals.")
+    action_related = ("problem", "institution")
 
     list_filter = ("institution", "outcome", "channel")
     list_select_related = ("problem__category", "institution")
@@ -469,42 +494,13 @@ class ReferralAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin
     def residents(self, obj: Referral) -> int:
         return obj.problem.supporters
 
-    def _with_form(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet[Referral],
-        form: forms.Form,
-        title: Any,
-        work: Callable[[Referral, dict[str, Any]], object],
-    ) -> HttpResponse | None:
-        if form.is_valid():
-            done = 0
-            for referral in queryset.select_related("problem", "institution"):
-                try:
-                    work(referral, form.cleaned_data)
-                    done += 1
-                except ValidationError as error:
-                    self.message_user(request, f"{referral}: {' '.join(error.messages)}", messages.ERROR)
-            if done:
-                self.message_user(request, _("Done for %(n)s referrals.") % {"n": done}, messages.SUCCESS)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "problems": queryset,
-            "action": request.POST["action"],
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/needs/problem/action_form.html", context)
-
     @admin.action(description=_("Withdraw (no longer wait for an answer)"))
     def withdraw(self, request: HttpRequest, queryset: QuerySet[Referral]) -> HttpResponse | None:
         by = request.user
         return self._with_form(
             request,
             queryset,
-            WithdrawForm(ProblemAdmin._bound(request)),
+            WithdrawForm(self._bound(request)),
             _("Withdraw the referral"),
             lambda r, data: services.referral_withdraw(referral=r, by=by, reason=data["reason"]),  # type: ignore[arg-type]
         )
@@ -515,7 +511,7 @@ class ReferralAdmin(LargeTableAdminMixin, PIIGuardAdminMixin, SimpleHistoryAdmin
         return self._with_form(
             request,
             queryset,
-            RedirectForm(ProblemAdmin._bound(request)),
+            RedirectForm(self._bound(request)),
             _("Not their responsibility: forward elsewhere"),
             lambda r, data: services.referral_redirect(
                 referral=r,
