@@ -263,7 +263,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"TouchpointEnum": "duty.models.Touchpoint"},
+    "ENUM_NAME_OVERRIDES": {
+        "TouchpointEnum": "duty.models.Touchpoint",
+        "ShiftStatusEnum": "duty.models.Shift.Status",
+        "ProblemStatusEnum": "needs.models.Problem.Status",
+    },
     # The docs page is served by the app itself, like every other asset.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
