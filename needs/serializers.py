@@ -32,9 +32,9 @@ class PublicEventSerializer(serializers.ModelSerializer):
 
 class ProblemSerializer(serializers.ModelSerializer):
     category: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    place_name = serializers.CharField(source="place.name", read_only=True, default=None)
+    place_name = serializers.CharField(source="place.name", read_only=True, default=None, allow_null=True)
     is_closed = serializers.BooleanField(read_only=True)
-    duplicate_of_code = serializers.CharField(source="duplicate_of.code", read_only=True, default=None)
+    duplicate_of_code = serializers.CharField(source="duplicate_of.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Problem
@@ -118,7 +118,7 @@ class SimilarQuerySerializer(serializers.Serializer):
 
 class SimilarProblemSerializer(serializers.ModelSerializer):
     category: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    place_name = serializers.CharField(source="place.name", read_only=True, default=None)
+    place_name = serializers.CharField(source="place.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Problem

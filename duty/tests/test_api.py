@@ -249,7 +249,8 @@ def test_note_and_shift_lists_cost_the_same_queries(
         note = NoteFactory.create(shift=shift)
         note.needs.set(needs)
         ShiftFactory.create(assistants=[assistant])
-    with django_assert_max_num_queries(8):
+    # Session, user, roles, count, notes, their needs, the problems and voices they produced, the access log.
+    with django_assert_max_num_queries(9):
         assert len(assistant_client.get(f"/api/v1/notes/?shift={shift.pk}").json()["results"]) == rows
     with django_assert_max_num_queries(8):
         assert assistant_client.get("/api/v1/shifts/").json()["count"] == rows + 1
